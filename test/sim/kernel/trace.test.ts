@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../sim/kernel/canonical-json.js';
+import { ticks } from '../../../sim/kernel/time.js';
+import { Trace } from '../../../sim/kernel/trace.js';
+
+describe('canonicalJson', () => {
+  it('sorts keys at every level and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: 'x' }, u: undefined })).toBe(
+      '{"a":{"c":"x","d":[1,{"y":2,"z":1}]},"b":1}',
+    );
+    expect(canonicalJson([undefined, null, true, false])).toBe('[null,null,true,false]');
+  });
+
+  it('the same value with keys inserted in any order has the same encoding', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (dict) => {
+        const reversed = Object.fromEntries(Object.entries(dict).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(dict));
+        expect(JSON.parse(canonicalJson(dict))).toEqual(JSON.parse(JSON.stringify(dict)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects values without a JSON form', () => {
+    expect(() => canonicalJson(Number.NaN)).toThrow(/non-finite/);
+    expect(() => canonicalJson(() => 1)).toThrow(/cannot encode/);
+  });
+});
+
+describe('Trace', () => {
+  it('hashes the JSON Lines text it would write', () => {
+    const trace = new Trace();
+    trace.append({ t: ticks(0), kind: 'start', z: 1, a: 'x' });
+    trace.append({ t: ticks(5), kind: 'end' });
+    const text = trace.toJsonLines();
+    expect(text).toBe('{"a":"x","kind":"start","t":0,"z":1}\n{"kind":"end","t":5}\n');
+    expect(trace.hash).toBe(`sha256:${createHash('sha256').update(text).digest('hex')}`);
+    expect(trace.length).toBe(2);
+    expect(trace.records()[1]).toEqual({ kind: 'end', t: 5 });
+  });
+
+  it('can keep growing after its hash is read, and an empty trace has the empty hash', () => {
+    const trace = new Trace();
+    expect(trace.hash).toBe(`sha256:${createHash('sha256').update('').digest('hex')}`);
+    expect(trace.toJsonLines()).toBe('');
+    trace.append({ t: ticks(1), kind: 'a' });
+    const first = trace.hash;
+    trace.append({ t: ticks(2), kind: 'b' });
+    expect(trace.hash).not.toBe(first);
+  });
+
+  it('without keep, only the hash is available', () => {
+    const kept = new Trace();
+    const hashed = new Trace({ keep: false });
+    for (const trace of [kept, hashed]) trace.append({ t: ticks(1), kind: 'x' });
+    expect(hashed.hash).toBe(kept.hash);
+    expect(() => hashed.toJsonLines()).toThrow(/keep: false/);
+    expect(() => hashed.records()).toThrow(/keep: false/);
+  });
+});

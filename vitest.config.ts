@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The JSON report is what .ci/run turns into its last line, "N passed, M failed".
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      // Every source file counts, tested or not.
+      include: ['src/**/*.ts', 'sim/**/*.ts'],
+      exclude: ['**/*.bench.ts', '**/_bench/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      thresholds: {
+        lines: 90,
+        branches: 90,
+        'src/**/*.ts': { lines: 95 },
+      },
+    },
+  },
+});
