@@ -165,6 +165,11 @@ function isEntryPoint(): boolean {
 
 /* v8 ignore start -- the process glue is exercised by test/sim/cli-process.test.ts in a child process */
 if (isEntryPoint()) {
+  // A closed pipe (`pullsim … | head`) ends the output quietly, as for any Unix filter.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const io: CliIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
