@@ -1,0 +1,208 @@
+/**
+ * The ports through which the kubelet model sees the world. `src/` declares them; `sim/` implements them (a
+ * counting, fault-injecting filesystem, a simulated container runtime, API objects). Every port is synchronous:
+ * the model is a pure, single-threaded state machine, and anything that takes real time in the kubelet (a CRI
+ * pull) is a step the model yields to its driver (see `image-manager/`).
+ */
+import type { Ticks } from './time.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Clock
+
+/** Virtual time. `now()` is microseconds since the Unix epoch (one tick = 1 µs, see `time.ts`). */
+export interface Clock {
+  now(): Ticks;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Filesystem
+
+/** The errno values the kubelet's file code can meet. */
+export type FsErrorCode = 'ENOENT' | 'EEXIST' | 'EIO' | 'ENOSPC' | 'EISDIR' | 'ENOTDIR' | 'EACCES' | 'ENOTEMPTY';
+
+/** A failed system call, as Go's `*os.PathError`: operation, path and errno. */
+export class FsError extends Error {
+  constructor(
+    readonly code: FsErrorCode,
+    readonly op: string,
+    readonly path: string,
+  ) {
+    super(`${op} ${path}: ${describeErrno(code)}`);
+    this.name = 'FsError';
+  }
+}
+
+export function isFsError(error: unknown, code?: FsErrorCode): error is FsError {
+  return error instanceof FsError && (code === undefined || error.code === code);
+}
+
+function describeErrno(code: FsErrorCode): string {
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EEXIST':
+      return 'file exists';
+    case 'EIO':
+      return 'input/output error';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'EACCES':
+      return 'permission denied';
+    case 'ENOTEMPTY':
+      return 'directory not empty';
+  }
+}
+
+export interface DirEntry {
+  readonly name: string;
+  readonly isDirectory: boolean;
+}
+
+export interface FileStat {
+  readonly isDirectory: boolean;
+  readonly sizeBytes: number;
+}
+
+/**
+ * The file operations the kubelet's pull-record code uses, each throwing `FsError` on failure. Paths are absolute,
+ * `/`-separated. The simulated filesystem counts each call as the system calls Go issues for it (see
+ * spec/cache.md §2): `writeFile` = open + write + close, `readFile` = open + fstat + read × 2 + close, `remove` =
+ * unlink (+ rmdir when the unlink fails), `readDir` = lstat + open + getdents × n + close.
+ */
+export interface FileSystem {
+  /** `os.MkdirAll(path, 0700)`: create the directory and missing parents; a stat when it already exists. */
+  mkdirAll(path: string): void;
+  /** Create or truncate `path` and write `data` (UTF-8). */
+  writeFile(path: string, data: string): void;
+  /** Atomically replace `to` with `from`. */
+  rename(from: string, to: string): void;
+  /** The whole content of a regular file. */
+  readFile(path: string): string;
+  /** The entries of a directory, sorted by name (as Go's `os.ReadDir`). */
+  readDir(path: string): DirEntry[];
+  /** `os.Remove`: unlink a file or remove an empty directory. */
+  remove(path: string): void;
+  /** `os.Stat`. */
+  stat(path: string): FileStat;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Container runtime (CRI image service)
+
+/** An image as the CRI reports it (`runtimeapi.Image`). `id` is what the kubelet calls the imageRef. */
+export interface CriImage {
+  readonly id: string;
+  readonly repoTags: readonly string[];
+  readonly repoDigests: readonly string[];
+  readonly sizeBytes: number;
+}
+
+/** Registry credentials handed to the runtime for one pull (`runtimeapi.AuthConfig`). */
+export interface AuthConfig {
+  readonly username: string;
+  readonly password: string;
+  readonly email?: string;
+}
+
+/** The outcome of one CRI `PullImage` call. */
+export type CriPullResult =
+  | { readonly ok: true; readonly imageRef: string; readonly sizeBytes: number }
+  | { readonly ok: false; readonly error: string };
+
+/**
+ * The synchronous CRI image calls. `PullImage` is not here: it takes real time, so the image manager yields a
+ * pull request to its driver, which performs it through the runtime and resumes the manager with the result.
+ */
+export interface ImageService {
+  /** `ImageStatus(image)`: the image with this reference, or undefined when absent. Throws on a runtime error. */
+  imageStatus(image: string): CriImage | undefined;
+  /** `ListImages()`. */
+  listImages(): CriImage[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credential sources (what the kubelet's secret manager, service-account lookup and providers return)
+
+/** A Secret as the kubelet's secret manager returns it; `data` values are decoded strings. */
+export interface SecretObject {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: string;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+export interface ServiceAccountObject {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** A docker config entry as read from a config file (`.dockercfg` map or `config.json` `auths`). */
+export interface DockerConfigEntry {
+  readonly username?: string;
+  readonly password?: string;
+  readonly email?: string;
+  readonly auth?: string;
+}
+
+/** A docker config: registry key → entry. */
+export type DockerConfig = Readonly<Record<string, DockerConfigEntry>>;
+
+/**
+ * An exec credential-provider plugin (KEP-4412 when `serviceAccountTokenMode`). `provide` returns the plugin's
+ * docker config for the image, or undefined when it has nothing (the pull then goes on without it).
+ */
+export interface CredentialProviderPlugin {
+  readonly name: string;
+  /** Whether the plugin's `matchImages` cover this image (normalised repository). */
+  matchesImage(repository: string): boolean;
+  /** KEP-4412: the plugin receives a service-account token and its credentials are tied to the pod's SA. */
+  readonly serviceAccountTokenMode: boolean;
+  /** KEP-4412 `requireServiceAccount`. */
+  readonly requireServiceAccount: boolean;
+  provide(request: { readonly repository: string; readonly serviceAccount?: ServiceAccountObject }): DockerConfig | undefined;
+}
+
+/** Where the kubelet finds credentials: the API server (secrets, service accounts), the node, plugins. */
+export interface CredentialSources {
+  /** The pull secret, or undefined when it cannot be fetched (the kubelet then skips it). */
+  getSecret(namespace: string, name: string): SecretObject | undefined;
+  /** The service account, or undefined when it does not exist. */
+  getServiceAccount(namespace: string, name: string): ServiceAccountObject | undefined;
+  /** The node-wide docker config (`/var/lib/kubelet/config.json`), if any. */
+  nodeDockerConfig(): DockerConfig | undefined;
+  /** Configured exec credential-provider plugins, in configuration order. */
+  plugins(): readonly CredentialProviderPlugin[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events and logs
+
+export type EventType = 'Normal' | 'Warning';
+
+/** The object an event is about: a pod (and the container in it). */
+export interface ObjectRef {
+  readonly kind: 'Pod';
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly container?: string;
+}
+
+/** The kubelet's event recorder and structured log. */
+export interface EventRecorder {
+  event(object: ObjectRef, type: EventType, reason: string, message: string): void;
+  /** A kubelet log line (klog), with structured key/values. Must never receive secret material. */
+  log(message: string, fields?: Readonly<Record<string, string | number | boolean>>): void;
+}
+
+/** A recorder that drops everything (for tests and benchmarks). */
+export const discardEvents: EventRecorder = {
+  event: () => {},
+  log: () => {},
+};

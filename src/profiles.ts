@@ -1,0 +1,117 @@
+/**
+ * Kubelet behaviour profiles: what differs between the released versions of KEP-2535 (spec/README.md "Version
+ * map", spec/history.md §3). A profile is chosen by `spec.kubelet.version`; the default is the newest released
+ * behaviour. Options that model unmerged upstream work or unlocated changes are opt-in, never defaults.
+ */
+
+export const KUBELET_VERSIONS = ['1.33', '1.34', '1.35', '1.36'] as const;
+export type KubeletVersion = (typeof KUBELET_VERSIONS)[number];
+
+/** The newest released behaviour: 1.36 carries the allowlist fix kubernetes/kubernetes#137629. */
+export const DEFAULT_KUBELET_VERSION: KubeletVersion = '1.36';
+
+export type RecordApiVersion = 'v1alpha1' | 'v1beta1';
+
+export interface KubeletProfile {
+  readonly version: KubeletVersion;
+  /** `KubeletEnsureSecretPulledImages` default: alpha off (1.33, 1.34), beta on (1.35+, #135228). */
+  readonly featureGateDefault: boolean;
+  /** The apiVersion records are written in (`kubelet.config.k8s.io/…`): v1alpha1 ≤ 1.34, v1beta1 ≥ 1.35 (#132579). */
+  readonly recordApiVersion: RecordApiVersion;
+  /** Versions the strict decoder accepts: 1.33/1.34 register only v1alpha1, 1.35+ both (cache.md §1.4). */
+  readonly decodableApiVersions: readonly RecordApiVersion[];
+  /** 1.35+: the file accessor rewrites older-version files as v1beta1 at start-up (cache.md §2.7). */
+  readonly migrateRecordsAtStartup: boolean;
+  /** 1.35+: the write-through LRU in front of the files (#131882, cache.md §4). */
+  readonly inMemoryCache: boolean;
+  /**
+   * 1.35+: the metering wrappers (#132812): after every successful record write or delete the file accessor
+   * counts the directory's files for the on-disk gauge, one directory scan per mutation (cache.md §4.7, §5).
+   */
+  readonly recordMetrics: boolean;
+  /** Requested cache sizes; the accessor caps them at 1024 intents and 2000 records. */
+  readonly intentsCacheSize: number;
+  readonly pulledRecordsCacheSize: number;
+  /**
+   * 1.34+: service-account coordinates are recorded for KEP-4412 plugin credentials (#132771). In 1.33 the record
+   * types have no `kubernetesServiceAccounts` field (a strict decoder rejects it) and plugin credentials are
+   * node-wide.
+   */
+  readonly serviceAccountTracking: boolean;
+  /** Allowlist matching: the raw pod image string (≤ 1.35) or its normalised name without tag/digest (#137629). */
+  readonly allowlistMatching: 'raw' | 'normalised';
+  /**
+   * Credential lookup: `eager` (1.33, 1.34: resolved before the presence check even with the gate off, bug #132951)
+   * or `lazy` (#133079: only when the pull manager needs pod credentials or a pull happens).
+   */
+  readonly credentialLookup: 'eager' | 'lazy';
+  /**
+   * The key of `credentialMapping`: the normalised repository (`docker.io/library/nginx`, merged 1.33–1.36 code)
+   * or the name as written minus tag/digest (`nginx`; a newer upstream test expects it, the change behind it is not
+   * located, decision.md §4.4). Opt-in only.
+   */
+  readonly credentialMappingKey: 'normalised' | 'familiar';
+  /**
+   * kubernetes/kubernetes#138935: with more than 31 lock stripes (`maxParallelImagePulls` > 31) the stripe index
+   * used the unclamped size and the kubelet panicked. Fixed by #138937; true only for the 1.35 profile.
+   */
+  readonly lockStripesPanic: boolean;
+}
+
+const BASE: Omit<KubeletProfile, 'version'> = {
+  featureGateDefault: true,
+  recordApiVersion: 'v1beta1',
+  decodableApiVersions: ['v1alpha1', 'v1beta1'],
+  migrateRecordsAtStartup: true,
+  inMemoryCache: true,
+  recordMetrics: true,
+  intentsCacheSize: 1024,
+  pulledRecordsCacheSize: 2000,
+  serviceAccountTracking: true,
+  allowlistMatching: 'normalised',
+  credentialLookup: 'lazy',
+  credentialMappingKey: 'normalised',
+  lockStripesPanic: false,
+};
+
+const PROFILES: Readonly<Record<KubeletVersion, KubeletProfile>> = {
+  '1.33': {
+    ...BASE,
+    version: '1.33',
+    featureGateDefault: false,
+    recordApiVersion: 'v1alpha1',
+    decodableApiVersions: ['v1alpha1'],
+    migrateRecordsAtStartup: false,
+    inMemoryCache: false,
+    recordMetrics: false,
+    serviceAccountTracking: false,
+    allowlistMatching: 'raw',
+    credentialLookup: 'eager',
+  },
+  '1.34': {
+    ...BASE,
+    version: '1.34',
+    featureGateDefault: false,
+    recordApiVersion: 'v1alpha1',
+    decodableApiVersions: ['v1alpha1'],
+    migrateRecordsAtStartup: false,
+    inMemoryCache: false,
+    recordMetrics: false,
+    allowlistMatching: 'raw',
+    credentialLookup: 'eager',
+  },
+  '1.35': { ...BASE, version: '1.35', allowlistMatching: 'raw', lockStripesPanic: true },
+  '1.36': { ...BASE, version: '1.36' },
+};
+
+export function isKubeletVersion(value: unknown): value is KubeletVersion {
+  return typeof value === 'string' && (KUBELET_VERSIONS as readonly string[]).includes(value);
+}
+
+/** The profile of a released version, optionally with individual behaviours switched. */
+export function kubeletProfile(
+  version: KubeletVersion = DEFAULT_KUBELET_VERSION,
+  overrides: Partial<Omit<KubeletProfile, 'version'>> = {},
+): KubeletProfile {
+  return { ...PROFILES[version], ...overrides };
+}
