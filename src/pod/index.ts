@@ -1,0 +1,16 @@
+export {
+  CONTAINER_STATES,
+  type CompiledLifecycle,
+  type ContainerEvent,
+  type ContainerState,
+  compileContainerLifecycle,
+  containerLifecycle,
+  containerLifecycleMachine,
+  containerStatusKind,
+  INITIAL_CONTAINER_STATE,
+  isWaitingState,
+  type RestartPolicy,
+  restartsAfterExit,
+  stateName,
+  type WaitingState,
+} from './container-lifecycle.js';
