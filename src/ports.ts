@@ -18,7 +18,15 @@ export interface Clock {
 // Filesystem
 
 /** The errno values the kubelet's file code can meet. */
-export type FsErrorCode = 'ENOENT' | 'EEXIST' | 'EIO' | 'ENOSPC' | 'EISDIR' | 'ENOTDIR' | 'EACCES' | 'ENOTEMPTY';
+export type FsErrorCode =
+  | 'ENOENT'
+  | 'EEXIST'
+  | 'EIO'
+  | 'ENOSPC'
+  | 'EISDIR'
+  | 'ENOTDIR'
+  | 'EACCES'
+  | 'ENOTEMPTY';
 
 /** A failed system call, as Go's `*os.PathError`: operation, path and errno. */
 export class FsError extends Error {
@@ -165,7 +173,10 @@ export interface CredentialProviderPlugin {
   readonly serviceAccountTokenMode: boolean;
   /** KEP-4412 `requireServiceAccount`. */
   readonly requireServiceAccount: boolean;
-  provide(request: { readonly repository: string; readonly serviceAccount?: ServiceAccountObject }): DockerConfig | undefined;
+  provide(request: {
+    readonly repository: string;
+    readonly serviceAccount?: ServiceAccountObject;
+  }): DockerConfig | undefined;
 }
 
 /** Where the kubelet finds credentials: the API server (secrets, service accounts), the node, plugins. */

@@ -1,0 +1,316 @@
+import { type Draft, freeze, produce } from 'immer';
+import type { SecretObject, ServiceAccountObject } from '../../src/ports.js';
+import { parseImageName } from '../../src/reference/index.js';
+import type { Ticks } from '../../src/time.js';
+import type { RandomStream } from '../kernel/random.js';
+import type {
+  ImagePullPolicy,
+  Manifest,
+  ManifestKind,
+  ObjectKey,
+  PodManifest,
+  RestartPolicy,
+  SecretManifest,
+  ServiceAccountManifest,
+} from '../scenario/types.js';
+
+export interface StoredSecret extends SecretObject {
+  readonly createdAt: Ticks;
+}
+
+export interface StoredServiceAccount extends ServiceAccountObject {
+  readonly imagePullSecrets: readonly string[];
+}
+
+export interface StoredContainer {
+  readonly name: string;
+  readonly image: string;
+  /** After API defaulting and admission (AlwaysPullImages may have rewritten it). */
+  readonly imagePullPolicy: ImagePullPolicy;
+}
+
+export interface StoredPod {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly nodeName: string;
+  readonly serviceAccountName: string;
+  /** After ServiceAccount admission: the pod's own list, or its service account's when it listed none. */
+  readonly imagePullSecrets: readonly string[];
+  readonly restartPolicy: RestartPolicy;
+  readonly containers: readonly StoredContainer[];
+  readonly createdAt: Ticks;
+}
+
+/** One namespace's objects: an immer-frozen shard, replaced as a whole on each change. */
+export interface NamespaceState {
+  readonly uid: string;
+  readonly secrets: Readonly<Record<string, StoredSecret>>;
+  readonly serviceAccounts: Readonly<Record<string, StoredServiceAccount>>;
+  readonly pods: Readonly<Record<string, StoredPod>>;
+}
+
+export type ApplyOutcome =
+  | {
+      readonly ok: true;
+      readonly kind: ManifestKind;
+      readonly key: string;
+      readonly change: 'created' | 'updated' | 'recreated';
+      readonly uid: string;
+    }
+  | { readonly ok: false; readonly kind: ManifestKind; readonly key: string; readonly reason: string };
+
+export interface ApiServerOptions {
+  /** Source of generated UIDs (`metadata.uid` is honoured when given). */
+  readonly uidStream: RandomStream;
+  /** The AlwaysPullImages admission plugin is enabled. */
+  readonly alwaysPullImages: boolean;
+  /** Pods without `spec.nodeName` go here. */
+  readonly defaultNode: string;
+}
+
+/**
+ * The API objects the kubelet reads: namespaces (each with its `default` service account), secrets, service
+ * accounts and pods, with the API server's defaulting and the admission plugins that matter here
+ * (ServiceAccount, AlwaysPullImages). The declarative state is kept in immer-frozen shards, one per namespace,
+ * so a change copies one small shard rather than the whole cluster.
+ */
+export class ApiServer {
+  readonly #namespaces = new Map<string, NamespaceState>();
+  readonly #options: ApiServerOptions;
+
+  constructor(options: ApiServerOptions) {
+    this.#options = options;
+  }
+
+  /** Creates or replaces an object (kubectl apply). A secret or service account update keeps its UID. */
+  apply(manifest: Manifest, now: Ticks): ApplyOutcome {
+    const namespace =
+      manifest.kind === 'Namespace' ? manifest.metadata.name : (manifest.metadata.namespace ?? 'default');
+    const key = manifest.kind === 'Namespace' ? namespace : `${namespace}/${manifest.metadata.name}`;
+    if (manifest.kind === 'Namespace') {
+      if (this.#namespaces.has(namespace))
+        return {
+          ok: true,
+          kind: 'Namespace',
+          key,
+          change: 'updated',
+          uid: this.#namespaces.get(namespace)!.uid,
+        };
+      const state = this.#ensureNamespace(namespace, manifest.metadata.uid);
+      return { ok: true, kind: 'Namespace', key, change: 'created', uid: state.uid };
+    }
+    const shard = this.#ensureNamespace(namespace);
+    switch (manifest.kind) {
+      case 'Secret':
+        return this.#applySecret(shard, namespace, key, manifest, now);
+      case 'ServiceAccount':
+        return this.#applyServiceAccount(shard, namespace, key, manifest);
+      case 'Pod':
+        return this.#applyPod(shard, namespace, key, manifest, now);
+    }
+  }
+
+  #applySecret(
+    shard: NamespaceState,
+    namespace: string,
+    key: string,
+    manifest: SecretManifest,
+    now: Ticks,
+  ): ApplyOutcome {
+    const name = manifest.metadata.name;
+    const existing = shard.secrets[name];
+    const { uid, change } = this.#identity(existing?.uid, manifest.metadata.uid);
+    const data: Record<string, string> = {};
+    for (const [k, v] of Object.entries(manifest.data ?? {}))
+      data[k] = Buffer.from(v, 'base64').toString('utf8');
+    for (const [k, v] of Object.entries(manifest.stringData ?? {})) data[k] = v;
+    const secret: StoredSecret = {
+      uid,
+      namespace,
+      name,
+      type: manifest.type ?? 'Opaque',
+      data,
+      createdAt: existing && change === 'updated' ? existing.createdAt : now,
+    };
+    this.#update(namespace, (draft) => {
+      draft.secrets[name] = secret as Draft<StoredSecret>;
+    });
+    return { ok: true, kind: 'Secret', key, change, uid };
+  }
+
+  #applyServiceAccount(
+    shard: NamespaceState,
+    namespace: string,
+    key: string,
+    manifest: ServiceAccountManifest,
+  ): ApplyOutcome {
+    const name = manifest.metadata.name;
+    const { uid, change } = this.#identity(shard.serviceAccounts[name]?.uid, manifest.metadata.uid);
+    const account: StoredServiceAccount = {
+      uid,
+      namespace,
+      name,
+      imagePullSecrets: (manifest.imagePullSecrets ?? []).map((ref) => ref.name),
+    };
+    this.#update(namespace, (draft) => {
+      draft.serviceAccounts[name] = account as Draft<StoredServiceAccount>;
+    });
+    return { ok: true, kind: 'ServiceAccount', key, change, uid };
+  }
+
+  #applyPod(
+    shard: NamespaceState,
+    namespace: string,
+    key: string,
+    manifest: PodManifest,
+    now: Ticks,
+  ): ApplyOutcome {
+    const name = manifest.metadata.name;
+    const serviceAccountName = manifest.spec.serviceAccountName || 'default';
+    const account = shard.serviceAccounts[serviceAccountName];
+    if (account === undefined) {
+      // ServiceAccount admission rejects a pod whose service account does not exist.
+      return {
+        ok: false,
+        kind: 'Pod',
+        key,
+        reason: `error looking up service account ${namespace}/${serviceAccountName}: serviceaccount "${serviceAccountName}" not found`,
+      };
+    }
+    const ownSecrets = (manifest.spec.imagePullSecrets ?? []).map((ref) => ref.name);
+    const existing = shard.pods[name];
+    // A pod is replaced, not updated: the old one is deleted and a new one (new UID) created, unless the
+    // manifest pins the same UID.
+    const sameUid =
+      existing !== undefined && manifest.metadata.uid !== undefined && manifest.metadata.uid === existing.uid;
+    const uid = sameUid ? existing.uid : (manifest.metadata.uid ?? this.#newUid());
+    const pod: StoredPod = {
+      uid,
+      namespace,
+      name,
+      nodeName: manifest.spec.nodeName ?? this.#options.defaultNode,
+      serviceAccountName,
+      imagePullSecrets: ownSecrets.length > 0 ? ownSecrets : account.imagePullSecrets,
+      restartPolicy: manifest.spec.restartPolicy ?? 'Always',
+      containers: manifest.spec.containers.map((container) => ({
+        name: container.name,
+        image: container.image,
+        imagePullPolicy: this.#options.alwaysPullImages
+          ? 'Always'
+          : (container.imagePullPolicy ?? defaultImagePullPolicy(container.image)),
+      })),
+      createdAt: existing !== undefined && sameUid ? existing.createdAt : now,
+    };
+    this.#update(namespace, (draft) => {
+      draft.pods[name] = pod as Draft<StoredPod>;
+    });
+    return {
+      ok: true,
+      kind: 'Pod',
+      key,
+      change: existing === undefined ? 'created' : sameUid ? 'updated' : 'recreated',
+      uid,
+    };
+  }
+
+  /** Deletes an object; deleting a namespace deletes everything in it. Returns the deleted pods. */
+  delete(key: ObjectKey): { readonly deleted: boolean; readonly pods: readonly StoredPod[] } {
+    if (key.kind === 'Namespace') {
+      const shard = this.#namespaces.get(key.name);
+      if (shard === undefined) return { deleted: false, pods: [] };
+      this.#namespaces.delete(key.name);
+      return { deleted: true, pods: sortedValues(shard.pods) };
+    }
+    const namespace = key.namespace ?? 'default';
+    const shard = this.#namespaces.get(namespace);
+    if (shard === undefined) return { deleted: false, pods: [] };
+    const field =
+      key.kind === 'Secret' ? 'secrets' : key.kind === 'ServiceAccount' ? 'serviceAccounts' : 'pods';
+    const existing = shard[field][key.name];
+    if (existing === undefined) return { deleted: false, pods: [] };
+    this.#update(namespace, (draft) => {
+      delete draft[field][key.name];
+    });
+    return { deleted: true, pods: key.kind === 'Pod' ? [existing as StoredPod] : [] };
+  }
+
+  getSecret(namespace: string, name: string): StoredSecret | undefined {
+    return this.#namespaces.get(namespace)?.secrets[name];
+  }
+
+  getServiceAccount(namespace: string, name: string): StoredServiceAccount | undefined {
+    return this.#namespaces.get(namespace)?.serviceAccounts[name];
+  }
+
+  getPod(namespace: string, name: string): StoredPod | undefined {
+    return this.#namespaces.get(namespace)?.pods[name];
+  }
+
+  /** Every namespace's state, sorted by name (for reports and snapshots). */
+  namespaces(): [string, NamespaceState][] {
+    return [...this.#namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  #ensureNamespace(namespace: string, uid?: string): NamespaceState {
+    let shard = this.#namespaces.get(namespace);
+    if (shard === undefined) {
+      // Namespaces are created implicitly when an object names them; each gets its `default` service account.
+      const account: StoredServiceAccount = {
+        uid: this.#newUid(),
+        namespace,
+        name: 'default',
+        imagePullSecrets: [],
+      };
+      shard = freeze(
+        { uid: uid ?? this.#newUid(), secrets: {}, serviceAccounts: { default: account }, pods: {} },
+        true,
+      );
+      this.#namespaces.set(namespace, shard);
+    }
+    return shard;
+  }
+
+  #update(namespace: string, recipe: (draft: Draft<NamespaceState>) => void): void {
+    const shard = this.#namespaces.get(namespace);
+    if (shard === undefined) throw new Error(`namespace ${namespace} vanished during an update`);
+    this.#namespaces.set(namespace, produce(shard, recipe));
+  }
+
+  /** An update keeps the stored UID; a manifest that pins a different UID is a re-creation. */
+  #identity(
+    existingUid: string | undefined,
+    manifestUid: string | undefined,
+  ): { uid: string; change: 'created' | 'updated' | 'recreated' } {
+    if (existingUid === undefined) return { uid: manifestUid ?? this.#newUid(), change: 'created' };
+    if (manifestUid === undefined || manifestUid === existingUid)
+      return { uid: existingUid, change: 'updated' };
+    return { uid: manifestUid, change: 'recreated' };
+  }
+
+  /** A version-4-shaped UUID from the seeded stream. */
+  #newUid(): string {
+    const s = this.#options.uidStream;
+    const hex = (bits: number) =>
+      s
+        .int(0, 2 ** bits - 1)
+        .toString(16)
+        .padStart(bits / 4, '0');
+    return `${hex(32)}-${hex(16)}-4${hex(12)}-${(8 + s.int(0, 3)).toString(16)}${hex(12)}-${hex(24)}${hex(24)}`;
+  }
+}
+
+/**
+ * The API server's default pull policy (SetDefaults_Container, pkg/apis/core/v1/defaults.go): Always when the
+ * tag is `latest` (including no tag and no digest), otherwise IfNotPresent.
+ */
+export function defaultImagePullPolicy(image: string): ImagePullPolicy {
+  const parsed = parseImageName(image);
+  return parsed.ok && parsed.value.tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function sortedValues<T>(record: Readonly<Record<string, T>>): T[] {
+  return Object.keys(record)
+    .sort()
+    .map((k) => record[k] as T);
+}

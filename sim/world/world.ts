@@ -1,0 +1,358 @@
+import type { KubeletImageConfig } from '../../src/kubelet.js';
+import { kubeletProfile } from '../../src/profiles.js';
+import { TICKS_PER_MINUTE, type Ticks, ticks } from '../../src/time.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { EventQueue } from '../kernel/queue.js';
+import { SeededRandom } from '../kernel/random.js';
+import type { Trace } from '../kernel/trace.js';
+import type { Action, Manifest, RunMode, Scenario, TimelineStep } from '../scenario/types.js';
+import { ApiServer } from './api-server.js';
+import {
+  NodeCredentialSources,
+  ServiceAccountTokenProvider,
+  serviceAccountTokenValidator,
+} from './credential-sources.js';
+import type { WorldEvent } from './events.js';
+import { DEVICE_PROFILES, type FsDeviceProfileName, SimFileSystem } from './filesystem.js';
+import { type PodRecord, SimNode } from './node.js';
+import { SimRegistry } from './registry.js';
+import { SimRuntime } from './runtime.js';
+
+/** Virtual tick 0 is 2026-01-01T00:00:00Z, so record times look like a real node's. */
+export const EPOCH_OFFSET = ticks(1_767_225_600 * 1_000_000);
+
+export interface WorldOptions {
+  readonly mode: RunMode;
+  readonly seed: number;
+  readonly trace: Trace;
+}
+
+/** The kubelet configuration a mode runs with (docs/contract.md §1). */
+export function kubeletConfigForMode(
+  scenario: Scenario,
+  mode: RunMode,
+): { config: KubeletImageConfig; alwaysPullImages: boolean } {
+  const k = scenario.kubelet;
+  const base: KubeletImageConfig = {
+    serializeImagePulls: k.serializeImagePulls,
+    ...(k.maxParallelImagePulls === undefined ? {} : { maxParallelImagePulls: k.maxParallelImagePulls }),
+  };
+  switch (mode) {
+    case 'as-configured':
+      return {
+        alwaysPullImages: false,
+        config: {
+          ...base,
+          featureGates: k.featureGates,
+          ...(k.imagePullCredentialsVerificationPolicy === undefined
+            ? {}
+            : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),
+          preloadedImagesVerificationAllowlist: k.preloadedImagesVerificationAllowlist,
+        },
+      };
+    case 'legacy':
+      return {
+        alwaysPullImages: false,
+        config: { ...base, featureGates: { KubeletEnsureSecretPulledImages: false } },
+      };
+    case 'always-pull':
+      return {
+        alwaysPullImages: true,
+        config: { ...base, featureGates: { KubeletEnsureSecretPulledImages: false } },
+      };
+    default:
+      return {
+        alwaysPullImages: false,
+        config: {
+          ...base,
+          featureGates: { KubeletEnsureSecretPulledImages: true },
+          imagePullCredentialsVerificationPolicy: mode,
+          preloadedImagesVerificationAllowlist:
+            mode === 'NeverVerifyAllowlistedImages' ? k.preloadedImagesVerificationAllowlist : [],
+        },
+      };
+  }
+}
+
+/** The end of a run: `until`, or 10 minutes after the last timeline step. */
+export function scenarioEnd(scenario: Scenario): Ticks {
+  if (scenario.until !== undefined) return scenario.until;
+  const last = scenario.timeline.reduce((max, step) => Math.max(max, step.at), 0);
+  return ticks(last + 10 * TICKS_PER_MINUTE);
+}
+
+/**
+ * One simulated cluster for one run: registries, nodes (runtime, filesystem, kubelet), the API server, and the
+ * event queue that drives them in virtual time. Built from a scenario for one mode; `handle` processes one event.
+ */
+export class World {
+  readonly scenario: Scenario;
+  readonly mode: RunMode;
+  readonly random: SeededRandom;
+  readonly clock = new VirtualClock();
+  readonly queue: EventQueue<WorldEvent>;
+  readonly trace: Trace;
+  readonly api: ApiServer;
+  readonly registries = new Map<string, SimRegistry>();
+  readonly nodes = new Map<string, SimNode>();
+  /** Every pod incarnation in creation order (results are built from these). */
+  readonly podRecords: PodRecord[] = [];
+  readonly #timeline: readonly TimelineStep[];
+
+  constructor(scenario: Scenario, options: WorldOptions) {
+    this.scenario = scenario;
+    this.mode = options.mode;
+    this.trace = options.trace;
+    this.random = new SeededRandom(options.seed);
+    this.queue = new EventQueue<WorldEvent>({ tieBreak: this.random.stream('scheduling') });
+    const { config, alwaysPullImages } = kubeletConfigForMode(scenario, options.mode);
+    const defaultNode = scenario.nodes[0]?.name ?? 'node-1';
+    this.api = new ApiServer({ uidStream: this.random.stream('uids'), alwaysPullImages, defaultNode });
+    const validator = serviceAccountTokenValidator(this.api);
+
+    for (const spec of scenario.registries) {
+      this.registries.set(
+        spec.host,
+        new SimRegistry(spec, {
+          latencyStream: this.random.stream(`registry-latency:${spec.host}`),
+          tokenValidator: validator,
+        }),
+      );
+    }
+    const registryFor = (host: string) => this.registries.get(host);
+    const providerHosts = new Set(
+      scenario.registries.filter((r) => r.serviceAccountTokenProvider !== undefined).map((r) => r.host),
+    );
+    const plugins = scenario.registries
+      .filter((r) => r.serviceAccountTokenProvider !== undefined)
+      .map(
+        (r) =>
+          new ServiceAccountTokenProvider(
+            r.host,
+            r.serviceAccountTokenProvider?.requireServiceAccount ?? false,
+          ),
+      );
+    const profile = kubeletProfile(
+      scenario.kubelet.version,
+      scenario.kubelet.credentialMappingKey === undefined
+        ? {}
+        : { credentialMappingKey: scenario.kubelet.credentialMappingKey },
+    );
+
+    for (const spec of scenario.nodes) {
+      const fs = new SimFileSystem({
+        countUnder: '/var/lib/kubelet',
+        latency: DEVICE_PROFILES[(spec.device ?? 'none') as FsDeviceProfileName] ?? {},
+      });
+      if (spec.fsFaults !== undefined)
+        fs.setFaultRates(spec.fsFaults, this.random.stream(`faults:${spec.name}`));
+      const runtime = new SimRuntime({ registries: registryFor });
+      for (const image of spec.images) {
+        const loaded = runtime.preload(image.ref, image.id);
+        if (!loaded.ok) throw new Error(`node ${spec.name}: preloaded image ${image.ref}: ${loaded.error}`);
+      }
+      const files = spec.imageManagerFiles;
+      if (Object.keys(files).length > 0) fs.loadFiles('/var/lib/kubelet/image_manager', files);
+      const node = new SimNode(
+        {
+          name: spec.name,
+          fs,
+          runtime,
+          credentials: new NodeCredentialSources(this.api, spec.credentials, plugins),
+          config,
+          imageGC: spec.imageGC,
+        },
+        {
+          queue: this.queue,
+          now: () => this.clock.now(),
+          epochOffset: EPOCH_OFFSET,
+          trace: this.trace,
+          syncJitter: this.random.stream(`sync-jitter:${spec.name}`),
+          profile,
+          oracle: { api: this.api, registryFor, serviceAccountProviderHosts: providerHosts },
+          onPodRecord: (record) => this.podRecords.push(record),
+        },
+      );
+      this.nodes.set(spec.name, node);
+    }
+
+    this.#timeline = [
+      ...scenario.objects.map((manifest): TimelineStep => ({ at: ticks(0), apply: manifest })),
+      ...scenario.timeline,
+    ];
+    this.trace.append({
+      t: ticks(0),
+      kind: 'run.start',
+      scenario: scenario.name,
+      mode: options.mode,
+      seed: options.seed,
+      kubelet: profile.version,
+    });
+    // Kubelets start first, then the objects and the timeline in file order (ties keep order: sequence numbers).
+    for (const node of this.nodes.values())
+      this.queue.push(ticks(0), { kind: 'kubeletStart', node: node.name });
+    for (const [index, step] of this.#timeline.entries())
+      this.queue.push(step.at, { kind: 'timeline', index });
+  }
+
+  /** Processes one event from the queue. */
+  handle(event: WorldEvent): void {
+    switch (event.kind) {
+      case 'timeline':
+        this.#applyStep(this.#timeline[event.index] as TimelineStep);
+        return;
+      case 'kubeletStart':
+        this.#node(event.node).startKubelet();
+        return;
+      case 'podSync':
+        this.#node(event.node).onPodSync(event.podKey, event.epoch);
+        return;
+      case 'pullAttemptDone':
+        this.#node(event.node).onPullAttemptDone(event.jobId);
+        return;
+      case 'containerRestartDue':
+        this.#node(event.node).onContainerRestartDue(event.podUid, event.container);
+        return;
+      case 'imageGCCheck':
+        this.#node(event.node).onImageGCCheck(event.epoch);
+        return;
+    }
+  }
+
+  #node(name: string): SimNode {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`unknown node ${name} (the scenario loader checks node names)`);
+    return node;
+  }
+
+  #applyStep(step: TimelineStep): void {
+    const now = this.clock.now();
+    if ('apply' in step) {
+      this.#apply(step.apply, now);
+    } else if ('delete' in step) {
+      const key = step.delete;
+      const removed = this.api.delete(key);
+      this.trace.append({
+        t: now,
+        kind: 'delete',
+        object: `${key.kind} ${key.namespace ?? ''}/${key.name}`,
+        deleted: removed.deleted,
+      });
+      for (const pod of removed.pods) this.#node(pod.nodeName).deletePod(`${pod.namespace}/${pod.name}`);
+    } else {
+      this.#action(step.action);
+    }
+  }
+
+  #apply(manifest: Manifest, now: Ticks): void {
+    const before =
+      manifest.kind === 'Pod'
+        ? this.api.getPod(manifest.metadata.namespace ?? 'default', manifest.metadata.name)
+        : undefined;
+    const outcome = this.api.apply(manifest, now);
+    if (!outcome.ok) {
+      this.trace.append({
+        t: now,
+        kind: 'apply.rejected',
+        object: `${outcome.kind} ${outcome.key}`,
+        reason: outcome.reason,
+      });
+      return;
+    }
+    this.trace.append({
+      t: now,
+      kind: 'apply',
+      object: `${outcome.kind} ${outcome.key}`,
+      change: outcome.change,
+      uid: outcome.uid,
+    });
+    if (manifest.kind !== 'Pod') return;
+    const pod = this.api.getPod(manifest.metadata.namespace ?? 'default', manifest.metadata.name);
+    if (pod === undefined) return;
+    if (before !== undefined && before.nodeName !== pod.nodeName)
+      this.#node(before.nodeName).deletePod(outcome.key);
+    if (outcome.change === 'updated') return; // same UID: the kubelet keeps the running pod
+    this.#node(pod.nodeName).addPod(pod);
+  }
+
+  #action(action: Action): void {
+    this.trace.append({ t: this.clock.now(), kind: 'action', ...redactAction(action) });
+    switch (action.action) {
+      case 'restartKubelet':
+      case 'crashKubelet':
+        this.#node(action.node).restartKubelet({
+          crash: action.action === 'crashKubelet',
+          ...(action.downtime === undefined ? {} : { downtime: action.downtime }),
+        });
+        return;
+      case 'registryDown':
+        this.#registry(action.host).down();
+        return;
+      case 'registryUp':
+        this.#registry(action.host).up();
+        return;
+      case 'revokePuller':
+        this.#registry(action.host).revokePuller(action.repository, action.username);
+        return;
+      case 'grantPuller':
+        this.#registry(action.host).grantPuller(action.repository, action.username);
+        return;
+      case 'changePassword':
+        this.#registry(action.host).changePassword(action.username, action.password);
+        return;
+      case 'retag':
+        this.#registry(action.host).retag(action.repository, action.tag, action.digest, action.sizeBytes);
+        return;
+      case 'removeImage':
+        this.#node(action.node).runtime.removeImage(action.image);
+        return;
+      case 'imageGC':
+        this.#node(action.node).imageGC();
+        return;
+      case 'deleteRecords': {
+        const node = this.#node(action.node);
+        node.fs.removeTree(`${node.kubeletRoot}/image_manager`);
+        return;
+      }
+      case 'setPolicy': {
+        const node = this.#node(action.node);
+        node.config = {
+          ...node.config,
+          featureGates: { KubeletEnsureSecretPulledImages: true },
+          imagePullCredentialsVerificationPolicy: action.policy,
+          preloadedImagesVerificationAllowlist: action.allowlist ?? [],
+        };
+        node.restartKubelet({ crash: false });
+        return;
+      }
+      case 'restartContainer': {
+        const pod = this.api.getPod(...splitKey(action.pod));
+        if (pod !== undefined) this.#node(pod.nodeName).restartContainer(action.pod, action.container);
+        return;
+      }
+      case 'fsFault': {
+        const node = this.#node(action.node);
+        const prefix = `${node.kubeletRoot}/image_manager${action.path === undefined ? '' : `/${action.path}`}`;
+        node.fs.armFault({ kind: action.fault, count: action.count ?? 1, pathPrefix: prefix });
+        return;
+      }
+    }
+  }
+
+  #registry(host: string): SimRegistry {
+    const registry = this.registries.get(host);
+    if (registry === undefined)
+      throw new Error(`unknown registry ${host} (the scenario loader checks hosts)`);
+    return registry;
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return slash < 0 ? ['default', key] : [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+/** An action as traced: passwords never appear. */
+function redactAction(action: Action): Record<string, unknown> {
+  return action.action === 'changePassword' ? { ...action, password: '<redacted>' } : { ...action };
+}

@@ -1,0 +1,154 @@
+import { ImageEvents } from './image-manager/errors.js';
+import { ImageManager } from './image-manager/image-manager.js';
+import type {
+  Clock,
+  CredentialSources,
+  EventRecorder,
+  FileSystem,
+  ImageService,
+  ObjectRef,
+  SecretObject,
+} from './ports.js';
+import type { KubeletProfile } from './profiles.js';
+import {
+  openPullRecordsStore,
+  type PullRecordMetrics,
+  type PullRecordsAccessor,
+} from './pullmanager/accessor.js';
+import { createPullManager, type ImagePullManager, NoopPullManager } from './pullmanager/manager.js';
+import {
+  createPolicyEnforcer,
+  type ImagePullCredentialsVerificationPolicy,
+  parseAllowlist,
+  validateImagePullConfiguration,
+} from './pullmanager/policy.js';
+
+/** The KubeletConfiguration fields the image manager reads (kubelet spelling). */
+export interface KubeletImageConfig {
+  readonly featureGates?: { readonly KubeletEnsureSecretPulledImages?: boolean };
+  readonly imagePullCredentialsVerificationPolicy?: string;
+  readonly preloadedImagesVerificationAllowlist?: readonly string[];
+  readonly serializeImagePulls?: boolean;
+  readonly maxParallelImagePulls?: number;
+  /** `--root-dir`; default `/var/lib/kubelet`. */
+  readonly rootDirectory?: string;
+}
+
+export const DEFAULT_KUBELET_ROOT = '/var/lib/kubelet';
+
+export interface KubeletPorts {
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly imageService: ImageService;
+  readonly credentialSources: CredentialSources;
+  readonly recorder: EventRecorder;
+}
+
+/** A started kubelet's image machinery. */
+export interface KubeletImageStack {
+  readonly featureGateEnabled: boolean;
+  readonly policy: ImagePullCredentialsVerificationPolicy | undefined;
+  readonly imageManager: ImageManager;
+  readonly pullManager: ImagePullManager;
+  /** Absent when the gate is off (no records at all). */
+  readonly records?: PullRecordsAccessor;
+  readonly metrics?: PullRecordMetrics;
+}
+
+/** Whether the feature gate is on: the configured value, else the profile's default (alpha off, beta on). */
+export function featureGateEnabled(config: KubeletImageConfig, profile: KubeletProfile): boolean {
+  return config.featureGates?.KubeletEnsureSecretPulledImages ?? profile.featureGateDefault;
+}
+
+/**
+ * Starts the kubelet's image machinery as kubelet start-up does: validate the configuration (a kubelet refuses to
+ * start on an error), open the pull-record store (directory creation, 1.35+ migration, cache warm-up), create the
+ * pull manager (which converts leftover intents) and the image manager. With the gate off the pull manager is
+ * the no-op one and nothing is read or written.
+ */
+export function startKubeletImageStack(
+  config: KubeletImageConfig,
+  ports: KubeletPorts,
+  profile: KubeletProfile,
+):
+  | { readonly ok: true; readonly stack: KubeletImageStack }
+  | { readonly ok: false; readonly errors: string[] } {
+  const gate = featureGateEnabled(config, profile);
+  const allowlistPatterns = config.preloadedImagesVerificationAllowlist ?? [];
+  const errors = validateImagePullConfiguration({
+    featureGateEnabled: gate,
+    policy: config.imagePullCredentialsVerificationPolicy,
+    allowlist: allowlistPatterns,
+  });
+  if (errors.length > 0) return { ok: false, errors };
+
+  if (!gate) {
+    const pullManager = new NoopPullManager();
+    return {
+      ok: true,
+      stack: {
+        featureGateEnabled: false,
+        policy: undefined,
+        pullManager,
+        imageManager: new ImageManager({ ...ports, profile, featureGateEnabled: false, pullManager }),
+      },
+    };
+  }
+
+  const policy = (config.imagePullCredentialsVerificationPolicy ||
+    'NeverVerifyPreloadedImages') as ImagePullCredentialsVerificationPolicy;
+  const allowlist = parseAllowlist(allowlistPatterns);
+  if (!allowlist.ok) throw new Error('allowlist passed validation but does not parse'); // validated above
+  const root = config.rootDirectory ?? DEFAULT_KUBELET_ROOT;
+  const store = openPullRecordsStore(ports.fs, root, profile);
+  const pullManager = createPullManager({
+    accessor: store.accessor,
+    policy: createPolicyEnforcer(policy, allowlist.value, profile.allowlistMatching),
+    imageService: ports.imageService,
+    clock: ports.clock,
+    recorder: ports.recorder,
+    credentialMappingKey: profile.credentialMappingKey,
+    lockStripes: config.serializeImagePulls === false ? (config.maxParallelImagePulls ?? 1) : 1,
+    lockStripesPanic: profile.lockStripesPanic,
+  });
+  return {
+    ok: true,
+    stack: {
+      featureGateEnabled: true,
+      policy,
+      pullManager,
+      records: store.accessor,
+      metrics: store.metrics,
+      imageManager: new ImageManager({ ...ports, profile, featureGateEnabled: true, pullManager }),
+    },
+  };
+}
+
+/**
+ * `getPullSecretsForPod` (pkg/kubelet/kubelet_pods.go): resolves the pod's `imagePullSecrets`; empty names are
+ * skipped, secrets that cannot be fetched are skipped with one Warning event naming them.
+ */
+export function getPullSecretsForPod(
+  pod: ObjectRef,
+  imagePullSecretNames: readonly string[],
+  sources: CredentialSources,
+  recorder: EventRecorder,
+): SecretObject[] {
+  const found: SecretObject[] = [];
+  const missing: string[] = [];
+  for (const name of imagePullSecretNames) {
+    if (name === '') continue;
+    const secret = sources.getSecret(pod.namespace, name);
+    if (secret === undefined) missing.push(name);
+    else found.push(secret);
+  }
+  if (missing.length > 0) {
+    recorder.event(
+      { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid },
+      'Warning',
+      ImageEvents.FailedToRetrieveImagePullSecret,
+      `Unable to retrieve some image pull secrets (${missing.join(', ')}); attempting to pull the image may not succeed.`,
+    );
+  }
+  return found;
+}

@@ -1,0 +1,60 @@
+/**
+ * The kubelet's striped locks (`pkg/kubelet/images/pullmanager/locks.go`), reduced to what a single-threaded model
+ * can observe: which stripe a key maps to, and the out-of-range panic of kubernetes/kubernetes#138935. The model
+ * runs one step at a time, so no mutual exclusion is needed; the stripe index still decides whether the kubelet
+ * of the affected release panics.
+ */
+
+/** Largest number of stripes the kubelet allocates. */
+export const MAX_LOCK_STRIPES = 31;
+
+/** FNV-1 (not FNV-1a) 32-bit hash of the key's UTF-8 bytes, as Go's `hash/fnv.New32`. */
+export function fnv1Hash32(key: string): number {
+  let hash = 0x811c9dc5;
+  const bytes = Buffer.from(key, 'utf8');
+  for (const byte of bytes) {
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = (hash ^ byte) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** The kubelet process died from a Go panic; the driver restarts it. Not a programmer error of pullsim. */
+export class KubeletPanic extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeletPanic';
+  }
+}
+
+/** A striped lock set of `requestedSize` stripes (clamped to 1..31). */
+export class StripedLockSet {
+  readonly stripes: number;
+  readonly #modulus: number;
+
+  /**
+   * @param requestedSize the kubelet passes `maxParallelImagePulls`.
+   * @param panicOnOverflow reproduce #138935: the stripe index used the unclamped size, so with more than 31
+   *   stripes some keys index past the slice and the kubelet panics (1.35 before #138937).
+   */
+  constructor(requestedSize: number, panicOnOverflow = false) {
+    this.stripes = Math.min(MAX_LOCK_STRIPES, Math.max(1, requestedSize));
+    this.#modulus = panicOnOverflow ? Math.max(1, requestedSize) : this.stripes;
+  }
+
+  /** The stripe `key` locks; throws KubeletPanic where the kubelet would index out of range. */
+  stripeOf(key: string): number {
+    const index = fnv1Hash32(key) % this.#modulus;
+    if (index >= this.stripes) {
+      throw new KubeletPanic(
+        `runtime error: index out of range [${index}] with length ${this.stripes} (StripedLockSet.Lock, kubernetes/kubernetes#138935)`,
+      );
+    }
+    return index;
+  }
+
+  /** Locking a key: in the model only the panic check is observable. */
+  lock(key: string): void {
+    this.stripeOf(key);
+  }
+}

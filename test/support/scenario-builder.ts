@@ -1,0 +1,134 @@
+import type {
+  KubeletSpec,
+  Manifest,
+  NodeSpec,
+  PodManifest,
+  RegistrySpec,
+  Scenario,
+  SecretManifest,
+} from '../../sim/scenario/types.js';
+import { kubeletProfile } from '../../src/profiles.js';
+import { TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
+
+export const seconds = (s: number): Ticks => ticks(s * TICKS_PER_SECOND);
+export const minutes = (m: number): Ticks => seconds(m * 60);
+
+export const DIGEST_A = `sha256:${'a'.repeat(64)}`;
+export const DIGEST_B = `sha256:${'b'.repeat(64)}`;
+export const DIGEST_C = `sha256:${'c'.repeat(64)}`;
+
+/** A kubelet section with the scenario defaults of the contract. */
+export function kubelet(overrides: Partial<KubeletSpec> = {}): KubeletSpec {
+  return {
+    version: kubeletProfile().version,
+    featureGates: {},
+    preloadedImagesVerificationAllowlist: [],
+    serializeImagePulls: true,
+    syncFrequency: minutes(1),
+    ...overrides,
+  };
+}
+
+export function node(overrides: Partial<NodeSpec> = {}): NodeSpec {
+  return { name: 'node-1', images: [], imageManagerFiles: {}, ...overrides };
+}
+
+/** One private registry with team-a's repository and two users. */
+export function privateRegistry(overrides: Partial<RegistrySpec> = {}): RegistrySpec {
+  return {
+    host: 'private.example.com',
+    users: [
+      { username: 'team-a', password: 's3cret-a' },
+      { username: 'team-b', password: 's3cret-b' },
+    ],
+    repositories: [
+      {
+        name: 'team-a/app',
+        public: false,
+        pullers: ['team-a'],
+        tags: { v1: { digest: DIGEST_A, sizeBytes: 50_000_000 } },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function dockerConfigSecret(
+  namespace: string,
+  name: string,
+  host: string,
+  username: string,
+  password: string,
+): SecretManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace, name },
+    type: 'kubernetes.io/dockerconfigjson',
+    stringData: { '.dockerconfigjson': JSON.stringify({ auths: { [host]: { username, password } } }) },
+  };
+}
+
+export function pod(
+  namespace: string,
+  name: string,
+  image: string,
+  options: {
+    pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+    secrets?: string[];
+    serviceAccountName?: string;
+    nodeName?: string;
+  } = {},
+): PodManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name },
+    spec: {
+      ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }),
+      ...(options.serviceAccountName === undefined ? {} : { serviceAccountName: options.serviceAccountName }),
+      ...(options.secrets === undefined
+        ? {}
+        : { imagePullSecrets: options.secrets.map((s) => ({ name: s })) }),
+      containers: [
+        {
+          name: 'app',
+          image,
+          ...(options.pullPolicy === undefined ? {} : { imagePullPolicy: options.pullPolicy }),
+        },
+      ],
+    },
+  };
+}
+
+export function scenario(overrides: Partial<Scenario> & { objects?: Manifest[] } = {}): Scenario {
+  return {
+    name: 'test',
+    seed: 1,
+    kubelet: kubelet(),
+    registries: [privateRegistry()],
+    nodes: [node()],
+    objects: [],
+    timeline: [],
+    expect: [],
+    ...overrides,
+  };
+}
+
+/** kubernetes#18787: tenant A pulls its private image; tenant B, without credentials, asks for it later. */
+export function crossTenantScenario(pullPolicy: 'IfNotPresent' | 'Never' = 'IfNotPresent'): Scenario {
+  return scenario({
+    name: 'cross-tenant-reuse',
+    until: minutes(5),
+    objects: [
+      dockerConfigSecret('team-a', 'regcred', 'private.example.com', 'team-a', 's3cret-a'),
+      pod('team-a', 'a', 'private.example.com/team-a/app:v1', {
+        pullPolicy: 'IfNotPresent',
+        secrets: ['regcred'],
+      }),
+    ],
+    timeline: [
+      { at: minutes(1), apply: pod('team-b', 'b', 'private.example.com/team-a/app:v1', { pullPolicy }) },
+    ],
+  });
+}
