@@ -2,10 +2,21 @@
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { kubeletProfile } from '../src/profiles.js';
+import { validateImagePullConfiguration } from '../src/pullmanager/policy.js';
+import { checkScenario } from './check.js';
+import { compareScenario } from './compare.js';
 import { InputError } from './errors.js';
+import { loadScenario, loadScenarios } from './files.js';
 import { isValidSeed, MAX_SEED } from './kernel/random.js';
 import { runKernelSelfCheck } from './kernel/selfcheck.js';
+import { comparisonHtml } from './report/html.js';
+import { comparisonMarkdown, summaryMarkdown } from './report/markdown.js';
+import { comparisonTable, summaryMatrix } from './report/text.js';
+import { type RunResult, runScenario } from './run.js';
+import { isMode, MODES, type RunMode, type Scenario } from './scenario/types.js';
 
 /** Exit codes of the contract (docs/contract.md §3). */
 export const EXIT_OK = 0;
@@ -83,6 +94,128 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   );
 
   program
+    .command('run')
+    .description('run one scenario in one mode and print its containers (or the result JSON)')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .addOption(
+      new Option('--mode <mode>', 'kubelet behaviour; default: the scenario as configured').choices([
+        ...MODES,
+        'as-configured',
+      ]),
+    )
+    .addOption(new Option('--seed <n>', "override the scenario's seed").argParser(parseSeed))
+    .option('--json', 'print the result JSON (contract §4)')
+    .option('--trace <file>', 'write the event trace as JSON Lines')
+    .option('--include-files', 'put the final image_manager/ files in the result')
+    .option('--fail-on-violation', 'exit 1 when a container started in violation')
+    .action(
+      (
+        file: string,
+        options: {
+          mode?: RunMode;
+          seed?: number;
+          json?: boolean;
+          trace?: string;
+          includeFiles?: boolean;
+          failOnViolation?: boolean;
+        },
+      ) => {
+        const scenario = loadScenario(file);
+        const mode = options.mode ?? 'as-configured';
+        if (mode === 'as-configured') rejectUnstartableKubelet(file, scenario);
+        const { result, trace } = runScenario(scenario, {
+          mode,
+          ...(options.seed === undefined ? {} : { seed: options.seed }),
+          keepTrace: options.trace !== undefined,
+          includeFiles: options.includeFiles === true,
+        });
+        if (options.trace !== undefined) writeOutputFile(options.trace, trace.toJsonLines());
+        io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : runSummary(result));
+        setExitCode(
+          options.failOnViolation && result.totals.violations > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK,
+        );
+      },
+    );
+
+  program
+    .command('compare')
+    .description('run each scenario in each mode and print them side by side')
+    .argument('<files...>', 'scenario files or directories')
+    .addOption(
+      new Option('--modes <list>', `comma-separated modes (default: all six: ${MODES.join(',')})`).argParser(
+        parseModes,
+      ),
+    )
+    .option('--json', 'print an array of result JSON documents')
+    .option('--markdown', 'print Markdown tables')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .option('--fail-on-violation', 'exit 1 when any run has a violation')
+    .action(
+      (
+        files: string[],
+        options: {
+          modes?: RunMode[];
+          json?: boolean;
+          markdown?: boolean;
+          html?: string;
+          failOnViolation?: boolean;
+        },
+      ) => {
+        const loaded = loadScenarios(files);
+        const comparisons = loaded.map(({ scenario }) =>
+          compareScenario(scenario, options.modes === undefined ? {} : { modes: options.modes }),
+        );
+        if (options.json) {
+          io.stdout(
+            `${JSON.stringify(
+              comparisons.flatMap((c) => c.results),
+              null,
+              2,
+            )}\n`,
+          );
+        } else if (options.markdown) {
+          io.stdout(comparisons.map(comparisonMarkdown).join('\n'));
+          if (comparisons.length > 1)
+            io.stdout(`\n### Summary (violations / containers started)\n\n${summaryMarkdown(comparisons)}`);
+        } else {
+          io.stdout(comparisons.map(comparisonTable).join('\n'));
+          if (comparisons.length > 1)
+            io.stdout(`\nSummary: violations / containers started per mode\n${summaryMatrix(comparisons)}`);
+        }
+        if (options.html !== undefined) writeOutputFile(options.html, comparisonHtml(comparisons));
+        const violations = comparisons.some((c) => c.summaries.some((s) => s.violations > 0));
+        setExitCode(options.failOnViolation && violations ? EXIT_EXPECTATION_FAILED : EXIT_OK);
+      },
+    );
+
+  program
+    .command('check')
+    .description("check every scenario's expect lines in the modes they name; last line: N passed, M failed")
+    .argument('[paths...]', 'scenario files or directories', ['scenarios'])
+    .addOption(new Option('--modes <list>', 'only check these modes').argParser(parseModes))
+    .action((paths: string[], options: { modes?: RunMode[] }) => {
+      const loaded = loadScenarios(paths);
+      let passed = 0;
+      let failed = 0;
+      for (const { file, scenario } of loaded) {
+        const check = checkScenario(scenario, options.modes === undefined ? {} : { modes: options.modes });
+        passed += check.passed;
+        failed += check.failed;
+        for (const outcome of check.outcomes) {
+          if (outcome.passed) continue;
+          const line = outcome.expectation.line === undefined ? '' : `:${outcome.expectation.line}`;
+          const container =
+            outcome.expectation.container === undefined ? '' : `/${outcome.expectation.container}`;
+          io.stdout(
+            `FAIL ${file}${line}: ${outcome.expectation.pod}${container} [${outcome.mode}]: ${outcome.problems.join('; ')}\n`,
+          );
+        }
+      }
+      io.stdout(`${passed} passed, ${failed} failed\n`);
+      setExitCode(failed > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK);
+    });
+
+  program
     .command('selfcheck')
     .description('run the deterministic kernel self-check: a seeded run printed with its trace hash')
     .addOption(new Option('--seed <n>', 'seed of the run').default(1, '1').argParser(parseSeed))
@@ -112,6 +245,72 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** Parses `--modes a,b`: every name must be a mode of the contract. */
+export function parseModes(text: string): RunMode[] {
+  const modes = text
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  const unknown = modes.filter((m) => !isMode(m));
+  if (modes.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown mode ${unknown.map((m) => JSON.stringify(m)).join(', ') || '(none given)'}; expected a comma-separated list of ${MODES.join(', ')}`,
+    );
+  }
+  return modes as RunMode[];
+}
+
+/** `run` without `--mode` uses the scenario's kubelet configuration, and refuses one the kubelet would refuse. */
+function rejectUnstartableKubelet(file: string, scenario: Scenario): void {
+  const k = scenario.kubelet;
+  const errors = validateImagePullConfiguration({
+    featureGateEnabled:
+      k.featureGates.KubeletEnsureSecretPulledImages ?? kubeletProfile(k.version).featureGateDefault,
+    policy: k.imagePullCredentialsVerificationPolicy,
+    allowlist: k.preloadedImagesVerificationAllowlist,
+  });
+  if (errors.length > 0) {
+    throw new InputError(
+      errors.map((message) => ({
+        file,
+        path: 'spec.kubelet',
+        message: `the kubelet would refuse to start: ${message}`,
+      })),
+    );
+  }
+}
+
+/** The human-readable output of `run`. */
+function runSummary(result: RunResult): string {
+  const table = new Table({
+    head: ['pod/container', 'image', 'policy', 'state', 'reason', 'pulls', 'violation'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const c of result.containers) {
+    table.push([
+      `${c.pod}/${c.container}`,
+      c.image,
+      c.imagePullPolicy,
+      c.state,
+      c.reason ?? '',
+      String(c.pulls),
+      c.violation ? 'YES' : 'no',
+    ]);
+  }
+  const t = result.totals;
+  const io = t.io as { ops?: number };
+  return (
+    `${result.scenario} · mode ${result.mode} · kubelet ${result.kubeletVersion} · seed ${result.seed} · ${result.endTime}${result.outcome === 'until' ? '' : ` · stopped: ${result.outcome}`}
+` +
+    `${table.toString()}
+` +
+    `${t.containersStarted} started, ${t.violations} violations; registry ${t.registry.requests} requests (${t.registry.authFailures} auth failures, ${t.registry.unavailable} unavailable); filesystem ${io.ops ?? 0} operations
+` +
+    `traceHash ${result.traceHash}
+`
+  );
 }
 
 /** Parses a `--seed` value: an integer from 0 to 2^53−1. */

@@ -1,0 +1,194 @@
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+import { formatDuration, TICKS_PER_SECOND, ticks } from '../../src/time.js';
+import type { ScenarioComparison, TimelineEntry } from '../compare.js';
+import { COMPARISON_ROWS, modeTitle } from './text.js';
+
+const STATE_COLORS: Readonly<Record<string, string>> = {
+  'waiting.containerCreating': '#bdbdbd',
+  'waiting.imagePullFailed': '#e6550d',
+  'waiting.crashLoopBackOff': '#fdae6b',
+  running: '#31a354',
+  exited: '#6baed6',
+  terminated: '#636363',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Renders an Observable Plot chart to an SVG string without a browser (linkedom supplies the DOM). */
+function renderPlot(options: Plot.PlotOptions): string {
+  const { document } = parseHTML('<!doctype html><html><body></body></html>');
+  const chart = Plot.plot({
+    ...options,
+    document: document as unknown as NonNullable<Plot.PlotOptions['document']>,
+  });
+  return (chart as unknown as { outerHTML: string }).outerHTML;
+}
+
+function barsChart(comparison: ScenarioComparison): string {
+  const rows = comparison.summaries.flatMap((s) => [
+    { mode: modeTitle(s.mode), measure: 'started', value: s.started },
+    { mode: modeTitle(s.mode), measure: 'violations', value: s.violations },
+    { mode: modeTitle(s.mode), measure: 'refused', value: s.refused },
+  ]);
+  return renderPlot({
+    title: 'Containers per mode',
+    width: 720,
+    height: 260,
+    marginBottom: 40,
+    fx: { label: null },
+    x: { axis: null },
+    y: { label: 'containers', grid: true },
+    color: {
+      legend: true,
+      domain: ['started', 'violations', 'refused'],
+      range: ['#31a354', '#de2d26', '#fd8d3c'],
+    },
+    marks: [
+      Plot.barY(rows, { fx: 'mode', x: 'measure', y: 'value', fill: 'measure', tip: true }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+function costChart(comparison: ScenarioComparison): string {
+  const rows = comparison.summaries.flatMap((s) => [
+    { mode: modeTitle(s.mode), measure: 'registry requests', value: s.registryRequests },
+    { mode: modeTitle(s.mode), measure: 'filesystem operations', value: s.fsOps },
+  ]);
+  return renderPlot({
+    title: 'Registry and filesystem load per mode',
+    width: 720,
+    height: 260,
+    marginBottom: 40,
+    fx: { label: null },
+    x: { axis: null },
+    y: { label: 'count', grid: true },
+    color: {
+      legend: true,
+      domain: ['registry requests', 'filesystem operations'],
+      range: ['#3182bd', '#9e9ac8'],
+    },
+    marks: [
+      Plot.barY(rows, { fx: 'mode', x: 'measure', y: 'value', fill: 'measure', tip: true }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+/** Per-pod timeline: one lane per container and mode, coloured by state. */
+function timelineChart(comparison: ScenarioComparison): string {
+  const segments: {
+    mode: string;
+    lane: string;
+    start: number;
+    end: number;
+    state: string;
+    reason: string;
+  }[] = [];
+  const byLane = new Map<string, TimelineEntry[]>();
+  for (const entry of comparison.timeline) {
+    const key = `${entry.mode}\u0000${entry.pod}/${entry.container}`;
+    let list = byLane.get(key);
+    if (list === undefined) byLane.set(key, (list = []));
+    list.push(entry);
+  }
+  for (const [key, entries] of byLane) {
+    const [mode = '', lane = ''] = key.split('\u0000');
+    entries.forEach((entry, i) => {
+      const next = entries[i + 1];
+      segments.push({
+        mode: modeTitle(mode),
+        lane,
+        start: entry.t / TICKS_PER_SECOND,
+        end: (next?.t ?? comparison.endTicks) / TICKS_PER_SECOND,
+        state: entry.state,
+        reason: entry.reason ?? '',
+      });
+    });
+  }
+  const lanes = new Set(segments.map((s) => s.lane)).size;
+  const modes = comparison.summaries.length;
+  return renderPlot({
+    title: 'Container states over virtual time (seconds)',
+    width: 900,
+    height: Math.max(160, 40 + modes * (lanes * 18 + 12)),
+    marginLeft: 180,
+    marginRight: 110,
+    x: { label: 'virtual time (s)', grid: true },
+    y: { label: null },
+    fy: { label: null },
+    color: { legend: true, domain: Object.keys(STATE_COLORS), range: Object.values(STATE_COLORS) },
+    marks: [
+      Plot.barX(segments, {
+        x1: 'start',
+        x2: (d: { start: number; end: number }) => Math.max(d.end, d.start + 0.001),
+        y: 'lane',
+        fy: 'mode',
+        fill: 'state',
+        title: (d: { state: string; reason: string }) =>
+          `${d.state}${d.reason === '' ? '' : ` (${d.reason})`}`,
+      }),
+    ],
+  });
+}
+
+function summaryTable(comparison: ScenarioComparison): string {
+  const head = comparison.summaries.map((s) => `<th>${escapeHtml(s.mode)}</th>`).join('');
+  const rows = COMPARISON_ROWS.map(
+    ([label, read]) =>
+      `<tr><th scope="row">${escapeHtml(label)}</th>${comparison.summaries.map((s) => `<td>${read(s)}</td>`).join('')}</tr>`,
+  ).join('\n');
+  return `<table class="summary"><thead><tr><th></th>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+function transitions(comparison: ScenarioComparison): string {
+  const rows = comparison.timeline
+    .map(
+      (e) =>
+        `<tr><td>${escapeHtml(e.mode)}</td><td>${escapeHtml(e.pod)}/${escapeHtml(e.container)}</td><td>${formatDuration(ticks(e.t))}</td><td>${escapeHtml(e.state)}</td><td>${escapeHtml(e.reason ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  return `<details><summary>State changes (${comparison.timeline.length})</summary><table class="log"><thead><tr><th>mode</th><th>container</th><th>time</th><th>state</th><th>reason</th></tr></thead><tbody>\n${rows}\n</tbody></table></details>`;
+}
+
+/**
+ * A self-contained HTML report (no network, no scripts): per scenario the mode comparison, bar charts and a
+ * per-pod timeline of states and reasons per mode, charts rendered to inline SVG by Observable Plot.
+ */
+export function comparisonHtml(
+  comparisons: readonly ScenarioComparison[],
+  title = 'pullsim comparison',
+): string {
+  const sections = comparisons
+    .map(
+      (c) => `<section class="scenario" id="${escapeHtml(c.scenario)}">
+<h2>${escapeHtml(c.scenario)}</h2>
+${c.description === undefined ? '' : `<p>${escapeHtml(c.description)}</p>`}
+${summaryTable(c)}
+<div class="chart">${barsChart(c)}</div>
+<div class="chart">${costChart(c)}</div>
+<div class="chart timeline">${timelineChart(c)}</div>
+${transitions(c)}
+</section>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
+th[scope="row"], table.log td { text-align: left; }
+section.scenario { margin-bottom: 3rem; }
+.chart { margin: 1rem 0; }
+</style></head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p>Generated by pullsim. Modes as columns; virtual time from the simulation.</p>
+${sections}
+</body></html>
+`;
+}
