@@ -38,8 +38,8 @@ function barsChart(comparison: ScenarioComparison): string {
     width: 720,
     height: 260,
     marginBottom: 40,
-    fx: { label: null },
-    x: { axis: null },
+    fx: { label: null, domain: comparison.summaries.map((s) => modeTitle(s.mode)) },
+    x: { axis: null, domain: ['started', 'violations', 'refused'] },
     y: { label: 'containers', grid: true },
     color: {
       legend: true,
@@ -63,8 +63,8 @@ function costChart(comparison: ScenarioComparison): string {
     width: 720,
     height: 260,
     marginBottom: 40,
-    fx: { label: null },
-    x: { axis: null },
+    fx: { label: null, domain: comparison.summaries.map((s) => modeTitle(s.mode)) },
+    x: { axis: null, domain: ['registry requests', 'filesystem operations'] },
     y: { label: 'count', grid: true },
     color: {
       legend: true,
@@ -119,7 +119,7 @@ function timelineChart(comparison: ScenarioComparison): string {
     marginRight: 110,
     x: { label: 'virtual time (s)', grid: true },
     y: { label: null },
-    fy: { label: null },
+    fy: { label: null, domain: comparison.summaries.map((s) => modeTitle(s.mode)) },
     color: { legend: true, domain: Object.keys(STATE_COLORS), range: Object.values(STATE_COLORS) },
     marks: [
       Plot.barX(segments, {
