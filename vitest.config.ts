@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Tests import the library API by its package name, as users do; it resolves to the sources here.
+    alias: { pullsim: fileURLToPath(new URL('./sim/index.ts', import.meta.url)) },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // The JSON report is what .ci/run turns into its last line, "N passed, M failed".

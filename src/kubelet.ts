@@ -15,6 +15,7 @@ import {
   type PullRecordMetrics,
   type PullRecordsAccessor,
 } from './pullmanager/accessor.js';
+import { PullRecordsInitError } from './pullmanager/fs-accessor.js';
 import { createPullManager, type ImagePullManager, NoopPullManager } from './pullmanager/manager.js';
 import {
   createPolicyEnforcer,
@@ -100,7 +101,14 @@ export function startKubeletImageStack(
   const allowlist = parseAllowlist(allowlistPatterns);
   if (!allowlist.ok) throw new Error('allowlist passed validation but does not parse'); // validated above
   const root = config.rootDirectory ?? DEFAULT_KUBELET_ROOT;
-  const store = openPullRecordsStore(ports.fs, root, profile);
+  let store: ReturnType<typeof openPullRecordsStore>;
+  try {
+    store = openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder });
+  } catch (error) {
+    // The kubelet exits when it cannot create its record directories (e.g. ENOSPC); systemd retries it.
+    if (error instanceof PullRecordsInitError) return { ok: false, errors: [error.message] };
+    throw error;
+  }
   const pullManager = createPullManager({
     accessor: store.accessor,
     policy: createPolicyEnforcer(policy, allowlist.value, profile.allowlistMatching),
