@@ -147,8 +147,14 @@ export function getPullSecretsForPod(
   for (const name of imagePullSecretNames) {
     if (name === '') continue;
     const secret = sources.getSecret(pod.namespace, name);
-    if (secret === undefined) missing.push(name);
-    else found.push(secret);
+    if (secret === undefined) {
+      // decision.md §1.1: every secret that cannot be fetched is logged, then named in the one Warning below.
+      recorder.log('Unable to retrieve pull secret, the image pull may not succeed.', {
+        pod: `${pod.namespace}/${pod.name}`,
+        secret: `${pod.namespace}/${name}`,
+      });
+      missing.push(name);
+    } else found.push(secret);
   }
   if (missing.length > 0) {
     recorder.event(
