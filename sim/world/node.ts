@@ -50,7 +50,10 @@ export interface ContainerStatus {
   state: ContainerState;
   reason: string | undefined;
   message: string | undefined;
-  /** Image pulls the kubelet sent to the runtime for this container (one per pull job; back-off refusals excluded). */
+  /**
+   * Image pulls the kubelet sent to the runtime for this container: one per pull job that left the puller's queue
+   * (its credential attempts are one pull); back-off refusals and jobs dropped from the queue by a crash excluded.
+   */
   pulls: number;
   started: boolean;
   violation: boolean;
@@ -81,6 +84,11 @@ interface PullJob {
   readonly id: number;
   readonly epoch: number;
   readonly podKey: string;
+  /** The container whose EnsureImageExists asked for the pull; its `pulls` counts the job once it starts. */
+  readonly container: ContainerStatus;
+  /** The sync waiting for the result: resumed even if the pod was deleted meanwhile, so the pull is recorded. */
+  readonly worker: Worker;
+  readonly record: PodRecord;
   readonly request: PullImageJob;
   readonly submittedAt: Ticks;
   startedAt: Ticks;
@@ -210,7 +218,13 @@ export class SimNode {
       return;
     }
     if (!started.ok) {
+      // The kubelet exits (a configuration it refuses, or record directories it cannot create, e.g. ENOSPC) and
+      // systemd starts it again after RestartSec, as after a crash; a transient cause then clears.
       this.#trace('kubelet.refused', { errors: started.errors });
+      this.#context.queue.push(ticks(this.#context.now() + KUBELET_RESTART_DELAY), {
+        kind: 'kubeletStart',
+        node: this.name,
+      });
       return;
     }
     this.#kubelet = {
@@ -355,15 +369,16 @@ export class SimNode {
     record.containers.forEach((container, index) => {
       if (containerName !== undefined && container.name !== containerName) return;
       if (container.state !== 'running') return;
-      this.#transition(
-        record,
-        container,
-        { type: 'CONTAINER_EXITED', restartPolicy: record.pod.restartPolicy, exitCode: 1 },
-        'Error',
-        undefined,
-      );
-      if ((container.state as ContainerState) !== 'waiting.crashLoopBackOff') return;
-      container.reason = 'CrashLoopBackOff';
+      const exited = {
+        type: 'CONTAINER_EXITED',
+        restartPolicy: record.pod.restartPolicy,
+        exitCode: 1,
+      } as const;
+      // A container that will be restarted waits with reason CrashLoopBackOff (also in its history, which `at`
+      // expectations read); one that stays down is terminated with reason Error.
+      const backOff = containerLifecycle.step(container.state, exited) === 'waiting.crashLoopBackOff';
+      this.#transition(record, container, exited, backOff ? 'CrashLoopBackOff' : 'Error', undefined);
+      if (!backOff) return;
       const delay =
         container.restarts === 0
           ? 0
@@ -542,13 +557,12 @@ export class SimNode {
       return;
     }
     if (!step.done) {
-      const container = record.containers[worker.container] as ContainerStatus;
-      container.pulls++;
-      this.#submit(kubelet, record.key, step.value);
+      this.#submit(kubelet, worker, record, step.value);
       return;
     }
     worker.process = undefined;
     this.fs.takePendingLatency();
+    if (record.deleted) return;
     if (worker.pending) {
       worker.pending = false;
       this.requestSync(record.key, this.#context.now());
@@ -561,12 +575,16 @@ export class SimNode {
   // ---------------------------------------------------------------------------------------------------------
   // Image puller (serialized or parallel) and the runtime's credential loop
 
-  #submit(kubelet: RunningKubelet, podKey: string, request: PullImageJob): void {
+  #submit(kubelet: RunningKubelet, worker: Worker, record: PodRecord, request: PullImageJob): void {
     const now = this.#context.now();
+    const podKey = record.key;
     const job: PullJob = {
       id: this.#nextJobId++,
       epoch: kubelet.epoch,
       podKey,
+      container: record.containers[worker.container] as ContainerStatus,
+      worker,
+      record,
       request,
       submittedAt: ticks(now + this.fs.takePendingLatency()),
       startedAt: now,
@@ -593,6 +611,9 @@ export class SimNode {
     while (kubelet.queued.length > 0 && kubelet.active.size < limit) {
       const job = kubelet.queued.shift() as PullJob;
       kubelet.active.add(job.id);
+      // Counted here, not when queued: a job still queued when the kubelet crashes never reaches the runtime
+      // (contract §4: `pulls` are pulls sent to the runtime).
+      job.container.pulls++;
       job.startedAt = ticks(Math.max(this.#context.now(), job.submittedAt));
       this.#startAttempt(job);
     }
@@ -648,10 +669,9 @@ export class SimNode {
           pullTicks: ticks(this.#context.now() - job.startedAt),
         }
       : { ok: false, error: aggregateErrorText(job.errors) };
-    const worker = kubelet.workers.get(job.podKey);
-    const record = this.#pods.get(job.podKey);
-    if (worker !== undefined && worker.process !== undefined && record !== undefined)
-      this.#advance(kubelet, worker, record, outcome);
+    // The sync that asked for the pull resumes even when its pod was deleted meanwhile (deletePod drops the worker
+    // from the map): EnsureImageExists then records the pull and releases its intent, as the kubelet does.
+    if (job.worker.process !== undefined) this.#advance(kubelet, job.worker, job.record, outcome);
     if (this.#kubelet === kubelet) {
       this.#pump(kubelet);
       this.#maybeFinishDrain(kubelet);

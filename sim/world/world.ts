@@ -176,9 +176,13 @@ export class World {
       this.nodes.set(spec.name, node);
     }
 
+    // Objects first, by kind (contract §2: Namespace, Secret, ServiceAccount, Pod), then the timeline ordered by
+    // `at` with ties in file order. Both sorts are stable.
     this.#timeline = [
-      ...scenario.objects.map((manifest): TimelineStep => ({ at: ticks(0), apply: manifest })),
-      ...scenario.timeline,
+      ...[...scenario.objects]
+        .sort((a, b) => OBJECT_KIND_ORDER[a.kind] - OBJECT_KIND_ORDER[b.kind])
+        .map((manifest): TimelineStep => ({ at: ticks(0), apply: manifest })),
+      ...[...scenario.timeline].sort((a, b) => a.at - b.at),
     ];
     this.trace.append({
       t: ticks(0),
@@ -188,19 +192,26 @@ export class World {
       seed: options.seed,
       kubelet: profile.version,
     });
-    // Kubelets start first, then the objects and the timeline in file order (ties keep order: sequence numbers).
-    for (const node of this.nodes.values())
-      this.queue.push(ticks(0), { kind: 'kubeletStart', node: node.name });
-    for (const [index, step] of this.#timeline.entries())
-      this.queue.push(step.at, { kind: 'timeline', index });
+    // Kubelets start first (at t=0, before any event), then the objects and the timeline. The queue's seeded
+    // tie-break reorders events due at the same tick, so the timeline is one event per distinct `at` that applies
+    // its steps in order (contract §2: ties keep file order) and schedules the next one.
+    for (const node of this.nodes.values()) node.startKubelet();
+    const first = this.#timeline[0];
+    if (first !== undefined) this.queue.push(first.at, { kind: 'timeline', index: 0 });
   }
 
   /** Processes one event from the queue. */
   handle(event: WorldEvent): void {
     switch (event.kind) {
-      case 'timeline':
-        this.#applyStep(this.#timeline[event.index] as TimelineStep);
+      case 'timeline': {
+        const at = (this.#timeline[event.index] as TimelineStep).at;
+        let index = event.index;
+        for (; index < this.#timeline.length && this.#timeline[index]?.at === at; index++)
+          this.#applyStep(this.#timeline[index] as TimelineStep);
+        const next = this.#timeline[index];
+        if (next !== undefined) this.queue.push(next.at, { kind: 'timeline', index });
         return;
+      }
       case 'kubeletStart':
         this.#node(event.node).startKubelet();
         return;
@@ -327,7 +338,9 @@ export class World {
       }
       case 'restartContainer': {
         const pod = this.api.getPod(...splitKey(action.pod));
-        if (pod !== undefined) this.#node(pod.nodeName).restartContainer(action.pod, action.container);
+        // The node knows pods as `namespace/name`; a bare name means the `default` namespace.
+        if (pod !== undefined)
+          this.#node(pod.nodeName).restartContainer(`${pod.namespace}/${pod.name}`, action.container);
         return;
       }
       case 'fsFault': {
@@ -346,6 +359,14 @@ export class World {
     return registry;
   }
 }
+
+/** The order in which `objects` are applied at t=0 (docs/contract.md §2). */
+const OBJECT_KIND_ORDER: Readonly<Record<Manifest['kind'], number>> = {
+  Namespace: 0,
+  Secret: 1,
+  ServiceAccount: 2,
+  Pod: 3,
+};
 
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');

@@ -1,11 +1,20 @@
+import type { TraceRecord } from '../../sim/kernel/trace.js';
+import type { ContainerResult, RunResult } from '../../sim/run.js';
 import type {
+  Action,
+  ContainerManifest,
   KubeletSpec,
   Manifest,
+  NamespaceManifest,
   NodeSpec,
+  ObjectKey,
   PodManifest,
   RegistrySpec,
+  RestartPolicy,
   Scenario,
   SecretManifest,
+  ServiceAccountManifest,
+  TimelineStep,
 } from '../../sim/scenario/types.js';
 import { kubeletProfile } from '../../src/profiles.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
@@ -69,36 +78,101 @@ export function dockerConfigSecret(
   };
 }
 
-export function pod(
+export interface PodOptions {
+  pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  secrets?: string[];
+  serviceAccountName?: string;
+  nodeName?: string;
+  restartPolicy?: RestartPolicy;
+  uid?: string;
+}
+
+export function pod(namespace: string, name: string, image: string, options: PodOptions = {}): PodManifest {
+  return multiContainerPod(
+    namespace,
+    name,
+    [
+      {
+        name: 'app',
+        image,
+        ...(options.pullPolicy === undefined ? {} : { imagePullPolicy: options.pullPolicy }),
+      },
+    ],
+    options,
+  );
+}
+
+/** A pod with several containers; `options.pullPolicy` is ignored (give it per container). */
+export function multiContainerPod(
   namespace: string,
   name: string,
-  image: string,
-  options: {
-    pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
-    secrets?: string[];
-    serviceAccountName?: string;
-    nodeName?: string;
-  } = {},
+  containers: ContainerManifest[],
+  options: Omit<PodOptions, 'pullPolicy'> = {},
 ): PodManifest {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { namespace, name },
+    metadata: { namespace, name, ...(options.uid === undefined ? {} : { uid: options.uid }) },
     spec: {
       ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }),
       ...(options.serviceAccountName === undefined ? {} : { serviceAccountName: options.serviceAccountName }),
+      ...(options.restartPolicy === undefined ? {} : { restartPolicy: options.restartPolicy }),
       ...(options.secrets === undefined
         ? {}
         : { imagePullSecrets: options.secrets.map((s) => ({ name: s })) }),
-      containers: [
-        {
-          name: 'app',
-          image,
-          ...(options.pullPolicy === undefined ? {} : { imagePullPolicy: options.pullPolicy }),
-        },
-      ],
+      containers,
     },
   };
+}
+
+export function namespace(name: string, uid?: string): NamespaceManifest {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(uid === undefined ? {} : { uid }) } };
+}
+
+export function serviceAccount(
+  namespace: string,
+  name: string,
+  options: { secrets?: string[]; uid?: string } = {},
+): ServiceAccountManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { namespace, name, ...(options.uid === undefined ? {} : { uid: options.uid }) },
+    ...(options.secrets === undefined ? {} : { imagePullSecrets: options.secrets.map((s) => ({ name: s })) }),
+  };
+}
+
+/** A timeline step that runs an action. */
+export function actionAt(at: Ticks, action: Action): TimelineStep {
+  return { at, action };
+}
+
+/** A timeline step that applies a manifest. */
+export function applyAt(at: Ticks, manifest: Manifest): TimelineStep {
+  return { at, apply: manifest };
+}
+
+/** A timeline step that deletes an object. */
+export function deleteAt(at: Ticks, key: ObjectKey): TimelineStep {
+  return { at, delete: key };
+}
+
+/** The result entry of one container (throws when absent, so a typo fails loudly). */
+export function containerResult(result: RunResult, podKey: string, container = 'app'): ContainerResult {
+  const found = result.containers.find((c) => c.pod === podKey && c.container === container);
+  if (found === undefined) throw new Error(`no container ${podKey}/${container} in the result`);
+  return found;
+}
+
+/** The trace records of one kind, optionally filtered by fields. */
+export function recordsOf(
+  records: readonly TraceRecord[],
+  kind: string,
+  fields: Record<string, unknown> = {},
+): TraceRecord[] {
+  return records.filter(
+    (r) => r.kind === kind && Object.entries(fields).every(([key, value]) => r[key] === value),
+  );
 }
 
 export function scenario(overrides: Partial<Scenario> & { objects?: Manifest[] } = {}): Scenario {
