@@ -98,14 +98,15 @@ export function evaluateExpectation(
   const violation = incarnations.some((r) =>
     r.containers.some(
       (c) =>
-        c.name === container.name && c.violation && c.firstStartedAt !== undefined && c.firstStartedAt <= at,
+        c.name === container.name && c.starts.some((start) => start.violation && start.t <= at),
     ),
   );
   if (expectation.violation !== undefined && violation !== expectation.violation)
     problems.push(`expected violation ${expectation.violation} ${when}, got ${violation}`);
   if (expectation.pulls !== undefined) {
     const pulls = incarnations.reduce(
-      (sum, r) => sum + (r.containers.find((c) => c.name === container.name)?.pulls ?? 0),
+      (sum, r) =>
+        sum + (r.containers.find((c) => c.name === container.name)?.pullTimes.filter((t) => t <= at).length ?? 0),
       0,
     );
     const { min, max } = expectation.pulls;

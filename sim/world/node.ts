@@ -55,12 +55,16 @@ export interface ContainerStatus {
    * (its credential attempts are one pull); back-off refusals and jobs dropped from the queue by a crash excluded.
    */
   pulls: number;
+  /** When each of those pulls reached the runtime (for `at` expectations). */
+  readonly pullTimes: Ticks[];
   started: boolean;
   violation: boolean;
   imageRef: string | undefined;
   restarts: number;
   /** Virtual time of the first start, including the file-system latency of the sync that started it. */
   firstStartedAt: Ticks | undefined;
+  /** Every start of this container with the oracle's verdict (restarts included). */
+  readonly starts: { readonly t: Ticks; readonly violation: boolean; readonly why: string }[];
   readonly history: ContainerHistoryEntry[];
 }
 
@@ -337,11 +341,13 @@ export class SimNode {
         reason: 'ContainerCreating',
         message: undefined,
         pulls: 0,
+        pullTimes: [],
         started: false,
         violation: false,
         imageRef: undefined,
         restarts: 0,
         firstStartedAt: undefined,
+        starts: [],
         history: [
           { t: this.#context.now(), state: 'waiting.containerCreating', reason: 'ContainerCreating' },
         ],
@@ -502,6 +508,7 @@ export class SimNode {
     if (!container.started) container.firstStartedAt = ticks(this.#context.now() + this.fs.pendingLatency);
     container.started = true;
     if (verdict.violation) container.violation = true;
+    container.starts.push({ t: this.#context.now(), violation: verdict.violation, why: verdict.why });
     this.#imageLastUsed.set(imageRef, this.#context.now());
     this.#transition(record, container, { type: 'IMAGE_READY' }, undefined, undefined);
     this.#trace('container.start', {
@@ -614,6 +621,7 @@ export class SimNode {
       // Counted here, not when queued: a job still queued when the kubelet crashes never reaches the runtime
       // (contract §4: `pulls` are pulls sent to the runtime).
       job.container.pulls++;
+      job.container.pullTimes.push(this.#context.now());
       job.startedAt = ticks(Math.max(this.#context.now(), job.submittedAt));
       this.#startAttempt(job);
     }

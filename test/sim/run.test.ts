@@ -297,6 +297,8 @@ describe('containerResults and containerStateAt', () => {
     reason: undefined,
     message: undefined,
     pulls: 0,
+    pullTimes: [],
+    starts: [],
     started: false,
     violation: false,
     imageRef: undefined,
