@@ -7,10 +7,10 @@
  * (or two hosts) is one image with several names, exactly as two repositories holding byte-identical images share
  * one imageRef — and one pulled record — on a real node.
  *
- * The image list is declarative state produced by immer (one `produce` per change); a name index beside it serves
- * the hot lookups and is rebuilt after each change.
+ * The store is a map from image ID to image plus a name index, both updated in place: a node with thousands of
+ * images (the cache benchmarks) must not copy its whole image list on every pull, which an immer `produce` per
+ * change did. Readers get frozen snapshots, rebuilt lazily after a change.
  */
-import { type Draft, freeze, produce } from 'immer';
 import type { AuthConfig, CriImage, CriPullResult, ImageService } from '../../src/ports.js';
 import { type NamedReference, parseNormalizedNamed, referenceString } from '../../src/reference/index.js';
 import { TICKS_PER_MILLISECOND } from '../../src/time.js';
@@ -64,11 +64,15 @@ export const UNKNOWN_HOST_LATENCY_TICKS = ticks(5 * TICKS_PER_MILLISECOND);
  */
 export class SimRuntime implements ImageService {
   readonly #registries: (host: string) => SimRegistry | undefined;
-  #state: RuntimeState = freeze({ images: [] }, true);
-  /** Image id → image. */
-  #byId = new Map<string, RuntimeImage>();
+  /** Image id → image (mutable internally; readers see frozen snapshots). */
+  readonly #images = new Map<string, MutableImage>();
   /** Repo tag or repo digest → image id. */
-  #byName = new Map<string, string>();
+  readonly #byName = new Map<string, string>();
+  /** Frozen snapshot per image id, dropped when the image changes. */
+  readonly #snapshots = new Map<string, RuntimeImage>();
+  /** The sorted frozen image list, dropped on any change. */
+  #sorted: readonly RuntimeImage[] | undefined;
+  #usageBytes = 0;
 
   /** A runtime with no images; `registries` maps a registry host to its simulated registry. */
   constructor(options: { registries: (host: string) => SimRegistry | undefined }) {
@@ -77,7 +81,7 @@ export class SimRuntime implements ImageService {
 
   /** The image store after every change (immer-frozen). */
   get state(): RuntimeState {
-    return this.#state;
+    return { images: this.#sortedImages() };
   }
 
   /**
@@ -87,12 +91,12 @@ export class SimRuntime implements ImageService {
    */
   imageStatus(image: string): CriImage | undefined {
     const id = this.#resolveLocal(image);
-    return id === undefined ? undefined : this.#byId.get(id);
+    return id === undefined ? undefined : this.#snapshot(id);
   }
 
   /** CRI `ListImages`, sorted by id. */
   listImages(): CriImage[] {
-    return [...this.#state.images];
+    return [...this.#sortedImages()];
   }
 
   /**
@@ -143,7 +147,7 @@ export class SimRuntime implements ImageService {
     const reference = named.digest ?? (named.tag as string);
     // The manifest is resolved first; layers the node already has (the whole image, here) are not fetched again.
     const known = registry.resolve(named.path, reference);
-    const nodeHasDigest = known !== undefined && this.#byId.has(known.digest);
+    const nodeHasDigest = known !== undefined && this.#images.has(known.digest);
     const answer = registry.pull(named.path, reference, registryAuth(auth), now, { nodeHasDigest });
     if (answer.status !== 'ok') {
       const error =
@@ -223,7 +227,7 @@ export class SimRuntime implements ImageService {
       };
     }
     const size =
-      sizeBytes ?? resolved?.sizeBytes ?? this.#byId.get(imageId)?.sizeBytes ?? sizeBytesFromDigest(imageId);
+      sizeBytes ?? resolved?.sizeBytes ?? this.#images.get(imageId)?.sizeBytes ?? sizeBytesFromDigest(imageId);
     // A ref resolved through a registry, or one written by digest, has a repo digest; an archive load has none.
     const hasRepoDigest = resolved !== undefined || named.digest !== undefined;
     this.#store({
@@ -241,7 +245,7 @@ export class SimRuntime implements ImageService {
    * removes every image that is neither in use nor pinned. Returns the removed ids, sorted.
    */
   garbageCollect(inUse: ReadonlySet<string>): string[] {
-    const removable = this.#state.images.filter((image) => !inUse.has(image.id) && image.pinned !== true);
+    const removable = this.#sortedImages().filter((image) => !inUse.has(image.id) && image.pinned !== true);
     const ids = removable.map((image) => image.id);
     this.#remove(new Set(ids));
     return ids;
@@ -277,7 +281,7 @@ export class SimRuntime implements ImageService {
     const bytesToFree = Math.floor((capacityBytes * (100 - lowThresholdPercent)) / 100) - available;
     if (bytesToFree <= 0) return [];
 
-    const candidates = this.#state.images
+    const candidates = this.#sortedImages()
       .filter((image) => !inUse.has(image.id) && image.pinned !== true)
       .map((image) => ({ image, lastUsed: lastUsed(image.id) as number }))
       .sort((a, b) => a.lastUsed - b.lastUsed || compareStrings(a.image.id, b.image.id));
@@ -294,9 +298,7 @@ export class SimRuntime implements ImageService {
 
   /** Bytes used by all images. */
   usageBytes(): number {
-    let total = 0;
-    for (const image of this.#state.images) total += image.sizeBytes;
-    return total;
+    return this.#usageBytes;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ export class SimRuntime implements ImageService {
     const match = /^(?:sha256:)?([0-9a-f]{1,64})$/.exec(refOrId);
     if (match === null) return undefined;
     const prefix = `sha256:${match[1]}`;
-    const hits = this.#state.images.filter((image) => image.id.startsWith(prefix));
+    const hits = [...this.#images.keys()].filter((id) => id.startsWith(prefix)).map((id) => ({ id }));
     if (hits.length > 1) {
       throw new Error(
         `rpc error: code = Unknown desc = can not resolve "${refOrId}" locally: ambiguous digest string`,
@@ -332,41 +334,82 @@ export class SimRuntime implements ImageService {
     repoDigest: string | undefined;
     pinned?: boolean;
   }): void {
-    this.#mutate((draft) => {
-      // A tag names one image: it moves away from whatever image held it before.
-      if (entry.repoTag !== undefined) {
-        for (const image of draft.images) {
-          if (image.id !== entry.id) image.repoTags = image.repoTags.filter((tag) => tag !== entry.repoTag);
-        }
+    // A tag names one image: it moves away from whatever image held it before.
+    if (entry.repoTag !== undefined) {
+      const holder = this.#byName.get(entry.repoTag);
+      if (holder !== undefined && holder !== entry.id) {
+        const previous = this.#images.get(holder) as MutableImage;
+        previous.repoTags = previous.repoTags.filter((tag) => tag !== entry.repoTag);
+        this.#changed(holder);
       }
-      let image = draft.images.find((candidate) => candidate.id === entry.id);
-      if (image === undefined) {
-        image = { id: entry.id, repoTags: [], repoDigests: [], sizeBytes: entry.sizeBytes, pinned: false };
-        draft.images.push(image);
-        draft.images.sort((a, b) => compareStrings(a.id, b.id));
-        image = draft.images.find((candidate) => candidate.id === entry.id) as Draft<RuntimeImage>;
-      }
-      if (entry.repoTag !== undefined) image.repoTags = addSorted(image.repoTags, entry.repoTag);
-      if (entry.repoDigest !== undefined) image.repoDigests = addSorted(image.repoDigests, entry.repoDigest);
-      if (entry.pinned === true) image.pinned = true;
-    });
+    }
+    let image = this.#images.get(entry.id);
+    if (image === undefined) {
+      image = { id: entry.id, repoTags: [], repoDigests: [], sizeBytes: entry.sizeBytes, pinned: false };
+      this.#images.set(entry.id, image);
+      this.#usageBytes += entry.sizeBytes;
+    }
+    if (entry.repoTag !== undefined) {
+      image.repoTags = addSorted(image.repoTags, entry.repoTag);
+      this.#byName.set(entry.repoTag, entry.id);
+    }
+    if (entry.repoDigest !== undefined) {
+      image.repoDigests = addSorted(image.repoDigests, entry.repoDigest);
+      this.#byName.set(entry.repoDigest, entry.id);
+    }
+    if (entry.pinned === true) image.pinned = true;
+    this.#changed(entry.id);
   }
 
   #remove(ids: ReadonlySet<string>): void {
-    if (ids.size === 0) return;
-    this.#mutate((draft) => {
-      draft.images = draft.images.filter((image) => !ids.has(image.id));
-    });
-  }
-
-  #mutate(recipe: (draft: Draft<RuntimeState>) => void): void {
-    this.#state = produce(this.#state, recipe);
-    this.#byId = new Map(this.#state.images.map((image) => [image.id, image]));
-    this.#byName = new Map();
-    for (const image of this.#state.images) {
-      for (const name of [...image.repoTags, ...image.repoDigests]) this.#byName.set(name, image.id);
+    for (const id of ids) {
+      const image = this.#images.get(id);
+      if (image === undefined) continue;
+      for (const name of [...image.repoTags, ...image.repoDigests]) if (this.#byName.get(name) === id) this.#byName.delete(name);
+      this.#images.delete(id);
+      this.#usageBytes -= image.sizeBytes;
+      this.#changed(id);
     }
   }
+
+  #changed(id: string): void {
+    this.#snapshots.delete(id);
+    this.#sorted = undefined;
+  }
+
+  #snapshot(id: string): RuntimeImage | undefined {
+    let snapshot = this.#snapshots.get(id);
+    if (snapshot === undefined) {
+      const image = this.#images.get(id);
+      if (image === undefined) return undefined;
+      snapshot = Object.freeze({
+        id: image.id,
+        repoTags: Object.freeze([...image.repoTags]) as string[],
+        repoDigests: Object.freeze([...image.repoDigests]) as string[],
+        sizeBytes: image.sizeBytes,
+        pinned: image.pinned,
+      });
+      this.#snapshots.set(id, snapshot);
+    }
+    return snapshot;
+  }
+
+  #sortedImages(): readonly RuntimeImage[] {
+    if (this.#sorted === undefined) {
+      this.#sorted = Object.freeze(
+        [...this.#images.keys()].sort(compareStrings).map((id) => this.#snapshot(id) as RuntimeImage),
+      );
+    }
+    return this.#sorted;
+  }
+}
+
+interface MutableImage {
+  readonly id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  readonly sizeBytes: number;
+  pinned: boolean;
 }
 
 /**
