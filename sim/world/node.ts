@@ -16,6 +16,7 @@ import { type ContainerState, containerLifecycle } from '../../src/pod/index.js'
 import type { Clock, EventRecorder, ObjectRef } from '../../src/ports.js';
 import type { KubeletProfile } from '../../src/profiles.js';
 import { KubeletPanic } from '../../src/pullmanager/locks.js';
+import type { MustAttemptImagePullMatch } from '../../src/pullmanager/manager.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
 import type { EventQueue } from '../kernel/queue.js';
 import type { RandomStream } from '../kernel/random.js';
@@ -42,6 +43,18 @@ export interface ContainerHistoryEntry {
   readonly reason?: string;
 }
 
+/** One start of a container: when, the oracle's verdict, and how the kubelet let it start. */
+export interface ContainerStart {
+  readonly t: Ticks;
+  readonly violation: boolean;
+  /** The oracle's reason, in words. */
+  readonly why: string;
+  /** The image was pulled for this start (false: a present image was reused). */
+  readonly pulled: boolean;
+  /** For a reuse with the gate on: what the pull manager matched (policy, node-wide entry, secret, SA). */
+  readonly match?: MustAttemptImagePullMatch;
+}
+
 /** A container of one pod incarnation, as the node reports it. */
 export interface ContainerStatus {
   readonly name: string;
@@ -64,7 +77,7 @@ export interface ContainerStatus {
   /** Virtual time of the first start, including the file-system latency of the sync that started it. */
   firstStartedAt: Ticks | undefined;
   /** Every start of this container with the oracle's verdict (restarts included). */
-  readonly starts: { readonly t: Ticks; readonly violation: boolean; readonly why: string }[];
+  readonly starts: ContainerStart[];
   readonly history: ContainerHistoryEntry[];
 }
 
@@ -493,12 +506,18 @@ export class SimNode {
         this.#transition(record, container, { type: 'IMAGE_FAILED' }, result.reason, result.message);
         continue;
       }
-      this.#startContainer(record, container, result.imageRef);
+      this.#startContainer(record, container, result.imageRef, result.pulled, result.verification?.match);
     }
     return failed;
   }
 
-  #startContainer(record: PodRecord, container: ContainerStatus, imageRef: string): void {
+  #startContainer(
+    record: PodRecord,
+    container: ContainerStatus,
+    imageRef: string,
+    pulled: boolean,
+    match: MustAttemptImagePullMatch | undefined,
+  ): void {
     const verdict = judgeContainerStart(
       { ...this.#context.oracle, nodeCredentials: this.credentials.nodeDockerConfig() },
       record.pod,
@@ -508,7 +527,13 @@ export class SimNode {
     if (!container.started) container.firstStartedAt = ticks(this.#context.now() + this.fs.pendingLatency);
     container.started = true;
     if (verdict.violation) container.violation = true;
-    container.starts.push({ t: this.#context.now(), violation: verdict.violation, why: verdict.why });
+    container.starts.push({
+      t: this.#context.now(),
+      violation: verdict.violation,
+      why: verdict.why,
+      pulled,
+      ...(match === undefined ? {} : { match }),
+    });
     this.#imageLastUsed.set(imageRef, this.#context.now());
     this.#transition(record, container, { type: 'IMAGE_READY' }, undefined, undefined);
     this.#trace('container.start', {

@@ -13,7 +13,7 @@ import type {
   SecretObject,
 } from '../ports.js';
 import type { KubeletProfile } from '../profiles.js';
-import type { ImagePullManager, PodCredentials } from '../pullmanager/manager.js';
+import type { ImagePullManager, MustAttemptImagePullAnswer, PodCredentials } from '../pullmanager/manager.js';
 import type { ImagePullCredentials } from '../pullmanager/records.js';
 import { applyDefaultImageTag, goQuote, parseImageName } from '../reference/index.js';
 import { formatDuration, TICKS_PER_MILLISECOND, type Ticks, ticks } from '../time.js';
@@ -43,7 +43,14 @@ export interface EnsureImageRequest {
 
 /** EnsureImageExists' answer: the imageRef to start, or the waiting reason and message. */
 export type EnsureImageResult =
-  | { readonly ok: true; readonly imageRef: string; readonly message: string; readonly pulled: boolean }
+  | {
+      readonly ok: true;
+      readonly imageRef: string;
+      readonly message: string;
+      readonly pulled: boolean;
+      /** When a present image was reused with the gate on: the pull manager's answer and what allowed it. */
+      readonly verification?: MustAttemptImagePullAnswer;
+    }
   | { readonly ok: false; readonly reason: string; readonly message: string };
 
 /**
@@ -168,7 +175,7 @@ export class ImageManager {
       if (!answer.mustPull) {
         const message = `Container image ${quote(requestedImage)} already present on machine and can be accessed by the pod`;
         recorder.event(ref, 'Normal', ImageEvents.PulledImage, message);
-        return { ok: true, imageRef, message, pulled: false };
+        return { ok: true, imageRef, message, pulled: false, verification: answer };
       }
     }
 

@@ -42,7 +42,24 @@ export interface MustAttemptImagePullAnswer {
   readonly result?: MustPullCheckResult;
   /** Where the decision was taken, for traces: the step of spec/decision.md §2.3. */
   readonly why: string;
+  /**
+   * For a "no pull needed" answer: what allowed it, so that tools can check the claim against the world (a
+   * campaign's classifier of documented gaps does).
+   */
+  readonly match?: MustAttemptImagePullMatch;
 }
+
+/** What let a present image be used without a pull (spec/decision.md §2.3 steps 3, 7, 10, 11). */
+export type MustAttemptImagePullMatch =
+  | { readonly kind: 'policy'; readonly pulledByKubelet: boolean }
+  | { readonly kind: 'node-wide' }
+  | {
+      readonly kind: 'secret';
+      readonly by: 'hash' | 'coordinates';
+      readonly podSecret: ImagePullSecret;
+      readonly cachedSecret: ImagePullSecret;
+    }
+  | { readonly kind: 'service-account'; readonly account: ImagePullServiceAccount };
 
 /** The pull manager's interface (`ImagePullManager`, pkg/kubelet/images/pullmanager/interfaces.go). */
 export interface ImagePullManager {
@@ -217,6 +234,7 @@ export class PullManager implements ImagePullManager {
         false,
         'credentialPolicyAllowed',
         pulledByKubelet ? 'policy exempts the image' : 'preloaded image exempt by policy',
+        { kind: 'policy', pulledByKubelet },
       );
     }
     if (record === undefined)
@@ -228,7 +246,7 @@ export class PullManager implements ImagePullManager {
     if (cached === undefined)
       return this.#answer(true, 'mustAuthenticate', `no credentials recorded for ${key.value}`);
     if (cached.nodePodsAccessible)
-      return this.#answer(false, 'credentialRecordFound', 'node-wide access recorded');
+      return this.#answer(false, 'credentialRecordFound', 'node-wide access recorded', { kind: 'node-wide' });
     const cachedSecrets = cached.kubernetesSecrets ?? [];
     const cachedServiceAccounts = cached.kubernetesServiceAccounts ?? [];
     if (cachedSecrets.length === 0 && cachedServiceAccounts.length === 0) {
@@ -256,12 +274,22 @@ export class PullManager implements ImagePullManager {
           podSecret.name === cachedSecret.name;
         if (hashesMatch) {
           if (!coordinatesMatch && underLimit) this.#matchWrite(image, imageRef, podSecret);
-          return this.#answer(false, 'credentialRecordFound', 'credential hash matches a recorded secret');
+          return this.#answer(false, 'credentialRecordFound', 'credential hash matches a recorded secret', {
+            kind: 'secret',
+            by: 'hash',
+            podSecret,
+            cachedSecret,
+          });
         }
         if (coordinatesMatch && underLimit) {
           // A rotated secret (same object, new content) keeps matching; the stored hash is refreshed.
           this.#matchWrite(image, imageRef, podSecret);
-          return this.#answer(false, 'credentialRecordFound', 'secret coordinates match a recorded secret');
+          return this.#answer(false, 'credentialRecordFound', 'secret coordinates match a recorded secret', {
+            kind: 'secret',
+            by: 'coordinates',
+            podSecret,
+            cachedSecret,
+          });
         }
       }
     }
@@ -272,7 +300,10 @@ export class PullManager implements ImagePullManager {
         (c) => c.uid === account.uid && c.namespace === account.namespace && c.name === account.name,
       )
     ) {
-      return this.#answer(false, 'credentialRecordFound', 'service account matches a recorded one');
+      return this.#answer(false, 'credentialRecordFound', 'service account matches a recorded one', {
+        kind: 'service-account',
+        account,
+      });
     }
     return this.#answer(true, 'mustAuthenticate', 'no recorded credential matches the pod');
   }
@@ -289,9 +320,14 @@ export class PullManager implements ImagePullManager {
     return this.#answer(true, 'error', 'pull records unreadable');
   }
 
-  #answer(mustPull: boolean, result: MustPullCheckResult, why: string): MustAttemptImagePullAnswer {
+  #answer(
+    mustPull: boolean,
+    result: MustPullCheckResult,
+    why: string,
+    match?: MustAttemptImagePullMatch,
+  ): MustAttemptImagePullAnswer {
     this.#checks[result]++;
-    return { mustPull, result, why };
+    return match === undefined ? { mustPull, result, why } : { mustPull, result, why, match };
   }
 
   /**

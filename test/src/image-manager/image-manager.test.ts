@@ -189,7 +189,19 @@ describe('the decision table: pull policy × presence × feature gate (decision.
       const node = nodeWithNginx();
       const { result, job } = node.ensure(ensureRequest('nginx', 'IfNotPresent'));
       expect(job).toBeUndefined();
-      expect(result).toEqual({ ok: true, imageRef: NGINX_REF, message: PRESENT_VERIFIED, pulled: false });
+      expect(result).toEqual({
+        ok: true,
+        imageRef: NGINX_REF,
+        message: PRESENT_VERIFIED,
+        pulled: false,
+        // A preloaded image (no record, no intent) is exempt under the default policy.
+        verification: {
+          mustPull: false,
+          result: 'credentialPolicyAllowed',
+          why: 'preloaded image exempt by policy',
+          match: { kind: 'policy', pulledByKubelet: false },
+        },
+      });
       expect(node.recorder.events).toEqual([
         { object: podRef, type: 'Normal', reason: 'Pulled', message: PRESENT_VERIFIED },
       ]);
@@ -222,6 +234,12 @@ describe('the decision table: pull policy × presence × feature gate (decision.
         imageRef: NGINX_REF,
         message: PRESENT_VERIFIED,
         pulled: false,
+        verification: {
+          mustPull: false,
+          result: 'credentialPolicyAllowed',
+          why: 'preloaded image exempt by policy',
+          match: { kind: 'policy', pulledByKubelet: false },
+        },
       });
     });
 

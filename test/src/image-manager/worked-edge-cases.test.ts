@@ -95,6 +95,12 @@ describe('decision.md §5: worked edge cases', () => {
         imageRef: NGINX_REF,
         message: `Container image "nginx:1.27" ${ALLOWED}`,
         pulled: false,
+        verification: {
+          mustPull: false,
+          result: 'credentialPolicyAllowed',
+          why: 'preloaded image exempt by policy',
+          match: { kind: 'policy', pulledByKubelet: false },
+        },
       });
     }
     expect(n.fs.list('/var/lib/kubelet/image_manager/pulled')).toEqual([]);
