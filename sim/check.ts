@@ -97,8 +97,7 @@ export function evaluateExpectation(
     problems.push(`expected started ${expectation.started} ${when}, got ${started}`);
   const violation = incarnations.some((r) =>
     r.containers.some(
-      (c) =>
-        c.name === container.name && c.starts.some((start) => start.violation && start.t <= at),
+      (c) => c.name === container.name && c.starts.some((start) => start.violation && start.t <= at),
     ),
   );
   if (expectation.violation !== undefined && violation !== expectation.violation)
@@ -106,7 +105,8 @@ export function evaluateExpectation(
   if (expectation.pulls !== undefined) {
     const pulls = incarnations.reduce(
       (sum, r) =>
-        sum + (r.containers.find((c) => c.name === container.name)?.pullTimes.filter((t) => t <= at).length ?? 0),
+        sum +
+        (r.containers.find((c) => c.name === container.name)?.pullTimes.filter((t) => t <= at).length ?? 0),
       0,
     );
     const { min, max } = expectation.pulls;

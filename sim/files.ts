@@ -27,30 +27,36 @@ export function loadScenario(path: string): Scenario {
 export function scenarioFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch (error) {
-      throw new InputError({
-        file: path,
-        path: '',
-        message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-      });
-    }
-    if (!isDirectory) {
+    if (!isDirectoryAt(path)) {
       out.push(path);
       continue;
     }
     const walk = (dir: string): void => {
       for (const name of readdirSync(dir).sort()) {
         const full = join(dir, name);
-        if (statSync(full).isDirectory()) walk(full);
+        if (isDirectoryAt(full)) walk(full);
         else if (SCENARIO_FILE.test(name)) out.push(full);
       }
     };
     walk(path);
   }
   return out;
+}
+
+/**
+ * Whether a path is a directory. A path that cannot be read (missing, a dangling link, no permission) is bad
+ * input, also when it was found inside a directory.
+ */
+function isDirectoryAt(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (error) {
+    throw new InputError({
+      file: path,
+      path: '',
+      message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    });
+  }
 }
 
 /** Loads several files, reporting the issues of every bad file at once. */

@@ -91,9 +91,9 @@ function timelineChart(comparison: ScenarioComparison): string {
   const byLane = new Map<string, TimelineEntry[]>();
   for (const entry of comparison.timeline) {
     const key = `${entry.mode}\u0000${entry.pod}/${entry.container}`;
-    let list = byLane.get(key);
-    if (list === undefined) byLane.set(key, (list = []));
-    list.push(entry);
+    const list = byLane.get(key);
+    if (list === undefined) byLane.set(key, [entry]);
+    else list.push(entry);
   }
   for (const [key, entries] of byLane) {
     const [mode = '', lane = ''] = key.split('\u0000');

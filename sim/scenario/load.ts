@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import { decodeDockerConfig, dockerConfigFromSecret } from '../../src/credentials/index.js';
 import type { DockerConfig, DockerConfigEntry } from '../../src/ports.js';
 import {
@@ -8,11 +8,17 @@ import {
   KUBELET_VERSIONS,
   type KubeletVersion,
 } from '../../src/profiles.js';
-import { isVerificationPolicy, parseAllowlist, VERIFICATION_POLICIES } from '../../src/pullmanager/policy.js';
-import { TICKS_PER_MINUTE, type Ticks, ticks } from '../../src/time.js';
+import {
+  isVerificationPolicy,
+  parseAllowlist,
+  VERIFICATION_POLICIES,
+  validateImagePullConfiguration,
+} from '../../src/pullmanager/policy.js';
+import { parseNormalizedNamed } from '../../src/reference/index.js';
+import { formatDuration, TICKS_PER_MINUTE, type Ticks, ticks } from '../../src/time.js';
 import { InputError } from '../errors.js';
 import { MAX_SEED } from '../kernel/random.js';
-import { type Path, Reader } from './reader.js';
+import { type Path, Reader, typeName } from './reader.js';
 import {
   type Action,
   type ContainerManifest,
@@ -186,6 +192,8 @@ const SCENARIO_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const TAG_HINT = 'letters, digits, _ . - up to 128 characters';
 const HOST = /^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?$/;
 
 const DEFAULT_SYNC_FREQUENCY = ticks(TICKS_PER_MINUTE);
@@ -200,13 +208,13 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   if (document.errors.length > 0) {
     throw new InputError(
       document.errors.map((error) => {
-        const line = error.linePos?.[0]?.line;
-        return {
-          file,
-          ...(line === undefined ? {} : { line }),
-          path: '',
-          message: `invalid YAML: ${error.message.split('\n')[0]}`,
-        };
+        // `linePos` is only filled in with prettyErrors, so the line comes from the error's source offset.
+        const line = lineCounter.linePos(error.pos[0]).line;
+        const message =
+          error.code === 'MULTIPLE_DOCS'
+            ? 'a scenario file holds one YAML document, but a second one starts here'
+            : error.message.split('\n')[0];
+        return { file, line, path: '', message: `invalid YAML: ${message}` };
       }),
     );
   }
@@ -222,13 +230,38 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
     return undefined;
   };
   const reader = new Reader(file, lineOf);
-  const scenario = readScenario(reader, document.toJS({ maxAliasCount: 100 }));
+  let root: unknown;
+  try {
+    root = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias without its anchor, or an alias bomb, is only found when the document is converted.
+    throw new InputError({
+      file,
+      ...aliasLine(document, lineCounter),
+      path: '',
+      message: `invalid YAML: ${(error as Error).message.split('\n')[0]}`,
+    });
+  }
+  const scenario = readScenario(reader, root);
   if (reader.issues.length > 0 || scenario === undefined) {
     throw new InputError(
       reader.issues.length > 0 ? reader.issues : [{ file, path: '', message: 'invalid scenario' }],
     );
   }
   return scenario;
+}
+
+/** The line of the first alias whose anchor is missing (the usual cause of a failed conversion), if any. */
+function aliasLine(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter): { line?: number } {
+  let offset: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (node.resolve(document) !== undefined || !node.range) return undefined;
+      offset = node.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? {} : { line: lineCounter.linePos(offset).line };
 }
 
 /** The source offset of the key of a mapping entry (for a field whose value is null or missing). */
@@ -268,7 +301,7 @@ function readScenario(r: Reader, root: unknown): Scenario | undefined {
   const until = spec.until === undefined ? undefined : r.duration(spec.until, ['spec', 'until']);
   const kubelet = readKubelet(r, spec.kubelet);
   const registries = readRegistries(r, spec.registries, seed ?? 1);
-  const nodes = readNodes(r, spec.nodes);
+  const nodes = readNodes(r, spec.nodes, registries ?? []);
   const context: RefContext = {
     nodes: new Set((nodes ?? []).map((n) => n.name)),
     registries: new Map((registries ?? []).map((reg) => [reg.host, reg])),
@@ -340,11 +373,19 @@ function readKubelet(r: Reader, value: unknown): KubeletSpec | undefined {
   ) {
     const value = k.imagePullCredentialsVerificationPolicy;
     if (isVerificationPolicy(value)) policy = value;
-    else {
+    else if (typeof value !== 'string') {
       r.issue(
         [...path, 'imagePullCredentialsVerificationPolicy'],
-        `invalid configuration: option ${JSON.stringify(String(value))} specified for imagePullCredentialsVerificationPolicy. Valid options are ${VERIFICATION_POLICIES.map((p) => `"${p}"`).join(', ')}`,
+        `expected one of ${VERIFICATION_POLICIES.join(', ')}, got ${typeName(value)}`,
       );
+    } else {
+      // The kubelet's own words (ValidateKubeletConfiguration), so the message matches what a node would log.
+      const [message] = validateImagePullConfiguration({
+        featureGateEnabled: true,
+        policy: value,
+        allowlist: [],
+      });
+      r.issue([...path, 'imagePullCredentialsVerificationPolicy'], message as string);
     }
   }
   const allowlist =
@@ -424,7 +465,10 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
   list.forEach((item, i) => {
     const path = ['spec', 'registries', i];
     const reg = r.object(item, path, SCENARIO_FIELDS.registry);
-    if (reg === undefined) return void (ok = false);
+    if (reg === undefined) {
+      ok = false;
+      return;
+    }
     const host = r.string(r.required(reg, 'host', path), [...path, 'host'], {
       pattern: HOST,
       patternHint: 'host[:port]',
@@ -439,12 +483,15 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
       const user = r.object(u, up, SCENARIO_FIELDS.user);
       if (user === undefined) return;
       const username = r.string(r.required(user, 'username', up), [...up, 'username'], { nonEmpty: true });
-      const password = r.string(r.required(user, 'password', up), [...up, 'password'], { nonEmpty: true });
+      const password = r.secret(() =>
+        r.string(r.required(user, 'password', up), [...up, 'password'], { nonEmpty: true }),
+      );
       if (username !== undefined && usernames.has(username))
         r.issue([...up, 'username'], `duplicate user ${username}`);
-      if (username !== undefined && password !== undefined) {
+      // A user whose password is invalid is still declared, so that references to it are not reported too.
+      if (username !== undefined) {
         usernames.add(username);
-        users.push({ username, password });
+        users.push({ username, password: password ?? '' });
       }
     });
     const repositories: RegistrySpec['repositories'][number][] = [];
@@ -476,8 +523,7 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
       const tagMap = repo.tags === undefined ? {} : r.object(repo.tags, [...rp, 'tags']);
       for (const [tag, tagValue] of Object.entries(tagMap ?? {})) {
         const tp = [...rp, 'tags', tag];
-        if (!/^[\w][\w.-]{0,127}$/.test(tag))
-          r.issue(tp, 'not a valid tag: letters, digits, _ . - up to 128 characters');
+        if (!TAG.test(tag)) r.issue(tp, `not a valid tag: ${TAG_HINT}`);
         const t = tagValue === null ? {} : r.object(tagValue, tp, SCENARIO_FIELDS.tag);
         if (t === undefined) continue;
         const coordinates = `${host}/${name}:${tag}`;
@@ -539,7 +585,10 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
             ]);
       if (require !== undefined) provider = { requireServiceAccount: require };
     }
-    if (host === undefined) return void (ok = false);
+    if (host === undefined) {
+      ok = false;
+      return;
+    }
     out.push({
       host,
       users,
@@ -560,7 +609,13 @@ function readRateLimit(r: Reader, value: unknown, path: Path): RegistrySpec['rat
     if (limit[key] === undefined) return undefined;
     const b = r.object(limit[key], [...path, key], SCENARIO_FIELDS.tokenBucket);
     if (b === undefined) return undefined;
-    const capacity = r.integer(r.required(b, 'capacity', [...path, key]), [...path, key, 'capacity'], 1);
+    // The registry keeps token levels exactly only up to 1 000 000 (TOKEN_BUCKET_CAPACITY_MAX, sim/world/registry.ts).
+    const capacity = r.integer(
+      r.required(b, 'capacity', [...path, key]),
+      [...path, key, 'capacity'],
+      1,
+      1_000_000,
+    );
     const refillPerHour = r.number(
       r.required(b, 'refillPerHour', [...path, key]),
       [...path, key, 'refillPerHour'],
@@ -574,7 +629,7 @@ function readRateLimit(r: Reader, value: unknown, path: Path): RegistrySpec['rat
   return { ...(perUser === undefined ? {} : { perUser }), ...(anonymous === undefined ? {} : { anonymous }) };
 }
 
-function readNodes(r: Reader, value: unknown): NodeSpec[] | undefined {
+function readNodes(r: Reader, value: unknown, registries: readonly RegistrySpec[]): NodeSpec[] | undefined {
   if (value === undefined) return [{ name: 'node-1', images: [], imageManagerFiles: {} }];
   const list = r.list(value, ['spec', 'nodes']);
   if (list === undefined) return undefined;
@@ -585,7 +640,10 @@ function readNodes(r: Reader, value: unknown): NodeSpec[] | undefined {
   list.forEach((item, i) => {
     const path = ['spec', 'nodes', i];
     const n = r.object(item, path, SCENARIO_FIELDS.node);
-    if (n === undefined) return void (ok = false);
+    if (n === undefined) {
+      ok = false;
+      return;
+    }
     const name = r.string(r.required(n, 'name', path), [...path, 'name'], {
       pattern: DNS_SUBDOMAIN,
       patternHint: 'a DNS subdomain name such as node-1',
@@ -598,7 +656,7 @@ function readNodes(r: Reader, value: unknown): NodeSpec[] | undefined {
       const ip = [...path, 'images', j];
       if (typeof image === 'string') {
         if (image.length === 0) r.issue(ip, 'must not be empty');
-        else images.push({ ref: image });
+        else if (checkPreloadedImage(r, { ref: image }, ip, ip, registries)) images.push({ ref: image });
         return;
       }
       const spec = r.object(image, ip, SCENARIO_FIELDS.image);
@@ -608,21 +666,34 @@ function readNodes(r: Reader, value: unknown): NodeSpec[] | undefined {
         spec.id === undefined
           ? undefined
           : r.string(spec.id, [...ip, 'id'], { pattern: DIGEST, patternHint: 'sha256:<64 lower-case hex>' });
-      if (ref !== undefined) images.push(id === undefined ? { ref } : { ref, id });
+      // An invalid id has been reported; checking the reference without it would report a second issue.
+      if (ref === undefined || (spec.id !== undefined && id === undefined)) return;
+      const preloaded = id === undefined ? { ref } : { ref, id };
+      if (checkPreloadedImage(r, preloaded, [...ip, 'ref'], [...ip, 'id'], registries))
+        images.push(preloaded);
     });
     let credentials: DockerConfig | undefined;
     if (n.credentials !== undefined)
-      credentials = readNodeCredentials(r, n.credentials, [...path, 'credentials']);
+      credentials = r.secret(() => readNodeCredentials(r, n.credentials, [...path, 'credentials']));
     const files =
       n.imageManagerFiles === undefined
         ? {}
         : r.stringMap(n.imageManagerFiles, [...path, 'imageManagerFiles']);
-    for (const key of Object.keys(files ?? {})) {
-      if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '')) {
+    const keys = Object.keys(files ?? {});
+    for (const key of keys) {
+      if (!isRelativePath(key)) {
         r.issue(
           [...path, 'imageManagerFiles', key],
           'expected a relative path under image_manager/, such as pulled/sha256-<hex>',
         );
+      } else {
+        // A file cannot also be the directory of another file.
+        const child = keys.find((other) => other.startsWith(`${key}/`));
+        if (child !== undefined)
+          r.issue(
+            [...path, 'imageManagerFiles', key],
+            `is a file, but ${JSON.stringify(child)} needs it to be a directory`,
+          );
       }
     }
     let imageGC: NodeSpec['imageGC'];
@@ -675,7 +746,10 @@ function readNodes(r: Reader, value: unknown): NodeSpec[] | undefined {
         fsFaults = rates;
       }
     }
-    if (name === undefined || files === undefined) return void (ok = false);
+    if (name === undefined || files === undefined) {
+      ok = false;
+      return;
+    }
     out.push({
       name,
       images,
@@ -689,11 +763,60 @@ function readNodes(r: Reader, value: unknown): NodeSpec[] | undefined {
   return ok ? out : undefined;
 }
 
-/** The node's docker config, `{"auths": {...}}` as in /var/lib/kubelet/config.json. */
+/** A relative path without empty, `.` or `..` parts (a file under image_manager/). */
+function isRelativePath(path: string): boolean {
+  return (
+    !path.startsWith('/') && path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
+/**
+ * Checks a preloaded image as the runtime loads it (containerd's ParseDockerRef, then the registry): the reference
+ * must parse; a given id must agree with the reference's digest and with the registry where the reference resolves
+ * there; without an id, the reference must resolve (contract §2). Returns whether the image is valid.
+ */
+function checkPreloadedImage(
+  r: Reader,
+  image: PreloadedImageSpec,
+  refPath: Path,
+  idPath: Path,
+  registries: readonly RegistrySpec[],
+): boolean {
+  const parsed = parseNormalizedNamed(image.ref);
+  if (!parsed.ok) return r.issue(refPath, `invalid image reference: ${parsed.error}`) ?? false;
+  const { domain, path, digest, tag = 'latest' } = parsed.value;
+  if (image.id !== undefined && digest !== undefined && image.id !== digest)
+    return r.issue(idPath, `${image.id} differs from the digest of the reference ${image.ref}`) ?? false;
+  const repository = registries
+    .find((registry) => registry.host === domain)
+    ?.repositories.find((repo) => repo.name === path);
+  const resolved =
+    digest === undefined
+      ? repository?.tags[tag]?.digest
+      : Object.values(repository?.tags ?? {}).find((target) => target.digest === digest)?.digest;
+  if (resolved !== undefined && image.id !== undefined && resolved !== image.id)
+    return (
+      r.issue(idPath, `${image.id} differs from the registry's digest ${resolved} for ${image.ref}`) ?? false
+    );
+  if (resolved === undefined && image.id === undefined && digest === undefined) {
+    return (
+      r.issue(
+        refPath,
+        `${image.ref} does not resolve through the declared registries (no such registry, repository or tag); declare it, or give the image's id`,
+      ) ?? false
+    );
+  }
+  return true;
+}
+
+/**
+ * The node's docker config, `{"auths": {...}}` as in /var/lib/kubelet/config.json; `{}` (the contract's example)
+ * is a node without credentials.
+ */
 function readNodeCredentials(r: Reader, value: unknown, path: Path): DockerConfig | undefined {
   const config = r.object(value, path, ['auths']);
-  const auths =
-    config === undefined ? undefined : r.object(r.required(config, 'auths', path), [...path, 'auths']);
+  if (config === undefined) return undefined;
+  const auths = config.auths === undefined ? {} : r.object(config.auths, [...path, 'auths']);
   if (auths === undefined) return undefined;
   const entries: Record<string, DockerConfigEntry> = {};
   for (const [registry, entry] of Object.entries(auths)) {
@@ -707,9 +830,14 @@ function readNodeCredentials(r: Reader, value: unknown, path: Path): DockerConfi
       }
     }
     entries[registry] = out;
+    // Each entry is decoded on its own so that the issue names the entry (the kubelet would skip the whole file).
+    const decoded = decodeDockerConfig({ [registry]: out });
+    if (!decoded.ok)
+      r.issue(
+        [...path, 'auths', registry, ...(out.auth === undefined ? [] : ['auth'])],
+        `invalid docker config: ${decoded.error}`,
+      );
   }
-  const decoded = decodeDockerConfig(entries);
-  if (!decoded.ok) return r.issue([...path, 'auths'], `invalid docker config: ${decoded.error}`);
   return entries;
 }
 
@@ -773,7 +901,7 @@ function readManifest(r: Reader, value: unknown, path: Path, context: RefContext
     'ServiceAccount',
     'Pod',
   ] as const);
-  if (o.apiVersion !== 'v1')
+  if (r.required(o, 'apiVersion', path) !== undefined && o.apiVersion !== 'v1')
     r.issue([...path, 'apiVersion'], `expected v1, got ${JSON.stringify(o.apiVersion)}`);
   if (kind === undefined) return undefined;
   switch (kind) {
@@ -824,8 +952,9 @@ function readSecret(r: Reader, o: Record<string, unknown>, path: Path): Manifest
   r.object(o, path, ['apiVersion', 'kind', 'metadata', 'type', 'data', 'stringData', 'immutable']);
   const metadata = readMeta(r, o, path, true, 'subdomain');
   const type = o.type === undefined ? 'Opaque' : r.string(o.type, [...path, 'type'], { nonEmpty: true });
-  const data = o.data === undefined ? {} : r.stringMap(o.data, [...path, 'data']);
-  const stringData = o.stringData === undefined ? {} : r.stringMap(o.stringData, [...path, 'stringData']);
+  const data = o.data === undefined ? {} : r.secret(() => r.stringMap(o.data, [...path, 'data']));
+  const stringData =
+    o.stringData === undefined ? {} : r.secret(() => r.stringMap(o.stringData, [...path, 'stringData']));
   if (data === undefined || stringData === undefined || metadata === undefined || type === undefined)
     return undefined;
   const decoded: Record<string, string> = {};
@@ -860,9 +989,11 @@ function readSecret(r: Reader, o: Record<string, unknown>, path: Path): Manifest
         : undefined;
   if (requiredKey !== undefined) {
     const field = Object.hasOwn(stringData, requiredKey) ? 'stringData' : 'data';
-    if (decoded[requiredKey] === undefined)
-      r.issue([...path, 'data', requiredKey], `required for a secret of type ${type}`);
-    else {
+    if (decoded[requiredKey] === undefined) {
+      // A value that is present but not base64 has already been reported.
+      if (!Object.hasOwn(data, requiredKey))
+        r.issue([...path, 'data', requiredKey], `required for a secret of type ${type}`);
+    } else {
       const checked = dockerConfigFromSecret({ uid: '', namespace: '', name: '', type, data: decoded });
       let json: unknown;
       try {
@@ -900,7 +1031,8 @@ function readPod(
   const metadata = readMeta(r, o, path, true, 'subdomain');
   const specPath = [...path, 'spec'];
   const spec = r.object(r.required(o, 'spec', path), specPath, POD_SPEC_FIELDS);
-  if (spec === undefined || metadata === undefined) return undefined;
+  // Without metadata the containers are still read, so that every issue of the pod is reported at once.
+  if (spec === undefined) return undefined;
   const containers: ContainerManifest[] = [];
   const names = new Set<string>();
   let ok = true;
@@ -910,13 +1042,19 @@ function readPod(
       return;
     }
     const list = r.list(spec[field], [...specPath, field]);
-    if (list === undefined) return void (ok = false);
+    if (list === undefined) {
+      ok = false;
+      return;
+    }
     if (field === 'containers' && list.length === 0)
       r.issue([...specPath, 'containers'], 'must have at least one container');
     list.forEach((item, i) => {
       const cp = [...specPath, field, i];
       const c = r.object(item, cp, CONTAINER_FIELDS);
-      if (c === undefined) return void (ok = false);
+      if (c === undefined) {
+        ok = false;
+        return;
+      }
       const name = r.string(r.required(c, 'name', cp), [...cp, 'name'], {
         pattern: DNS_LABEL,
         patternHint: 'a DNS label',
@@ -934,7 +1072,10 @@ function readPod(
               'IfNotPresent',
               'Never',
             ] as const);
-      if (name === undefined || image === undefined) return void (ok = false);
+      if (name === undefined || image === undefined) {
+        ok = false;
+        return;
+      }
       containers.push({ name, image, ...(policy === undefined ? {} : { imagePullPolicy: policy }) });
     });
   };
@@ -968,7 +1109,7 @@ function readPod(
           'OnFailure',
           'Never',
         ] as const);
-  if (!ok) return undefined;
+  if (!ok || metadata === undefined) return undefined;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -993,9 +1134,12 @@ function readTimeline(r: Reader, value: unknown, context: RefContext): TimelineS
   list.forEach((item, i) => {
     const path = ['spec', 'timeline', i];
     const step = r.object(item, path);
-    if (step === undefined) return void (ok = false);
+    if (step === undefined) {
+      ok = false;
+      return;
+    }
     const actionFields =
-      typeof step.action === 'string' && step.action in ACTION_FIELDS
+      typeof step.action === 'string' && Object.hasOwn(ACTION_FIELDS, step.action)
         ? ACTION_FIELDS[step.action as Action['action']]
         : undefined;
     r.object(item, path, [
@@ -1004,7 +1148,10 @@ function readTimeline(r: Reader, value: unknown, context: RefContext): TimelineS
     ]);
     const at = r.duration(r.required(step, 'at', path), [...path, 'at']);
     if (at !== undefined && at < previous)
-      r.issue([...path, 'at'], `steps must be in time order (${at} µs is before the previous step)`);
+      r.issue(
+        [...path, 'at'],
+        `steps must be in time order (${formatDuration(at)} is before the previous step's ${formatDuration(ticks(previous))})`,
+      );
     if (at !== undefined) previous = at;
     const kinds = ['apply', 'delete', 'action'].filter((k) => step[k] !== undefined);
     if (kinds.length !== 1) {
@@ -1014,20 +1161,33 @@ function readTimeline(r: Reader, value: unknown, context: RefContext): TimelineS
           ? 'expected one of apply, delete or action'
           : `expected exactly one of apply, delete or action, got ${kinds.join(' and ')}`,
       );
-      return void (ok = false);
+      ok = false;
+      return;
     }
-    if (at === undefined) return void (ok = false);
+    if (at === undefined) {
+      ok = false;
+      return;
+    }
     if (step.apply !== undefined) {
       const manifest = readManifest(r, step.apply, [...path, 'apply'], context);
-      if (manifest === undefined) return void (ok = false);
+      if (manifest === undefined) {
+        ok = false;
+        return;
+      }
       out.push({ at, apply: manifest });
     } else if (step.delete !== undefined) {
       const key = readDelete(r, step.delete, [...path, 'delete']);
-      if (key === undefined) return void (ok = false);
+      if (key === undefined) {
+        ok = false;
+        return;
+      }
       out.push({ at, delete: key });
     } else {
       const action = readAction(r, step, path, context);
-      if (action === undefined) return void (ok = false);
+      if (action === undefined) {
+        ok = false;
+        return;
+      }
       out.push({ at, action });
     }
   });
@@ -1059,7 +1219,8 @@ function readAction(
   context: RefContext,
 ): Action | undefined {
   const name = step.action;
-  if (typeof name !== 'string' || !(name in ACTION_FIELDS)) {
+  // Own keys only: `toString` or `constructor` are not actions.
+  if (typeof name !== 'string' || !Object.hasOwn(ACTION_FIELDS, name)) {
     return r.issue(
       [...path, 'action'],
       `unknown action ${JSON.stringify(name)} (expected one of: ${Object.keys(ACTION_FIELDS).join(', ')})`,
@@ -1129,11 +1290,18 @@ function readAction(
       };
       break;
     case 'changePassword':
+      // A service account has a token, not a password: only a declared user's password can change.
+      if (
+        username !== undefined &&
+        registry !== undefined &&
+        !registry.users.some((u) => u.username === username)
+      )
+        r.issue([...path, 'username'], `unknown user ${JSON.stringify(username)} in registry ${host}`);
       action = {
         action: 'changePassword',
         host: host as string,
         username: username as string,
-        password: str('password') as string,
+        password: r.secret(() => str('password')) as string,
       };
       break;
     case 'retag': {
@@ -1150,7 +1318,9 @@ function readAction(
         action: 'retag',
         host: host as string,
         repository: repository as string,
-        tag: str('tag') as string,
+        tag: (a.tag === undefined
+          ? undefined
+          : r.string(a.tag, [...path, 'tag'], { pattern: TAG, patternHint: TAG_HINT })) as string,
         digest: digest as string,
         ...(sizeBytes === undefined ? {} : { sizeBytes }),
       };
@@ -1217,6 +1387,8 @@ function readAction(
             ] as const);
       const count = a.count === undefined ? undefined : r.integer(a.count, [...path, 'count'], 1, 1_000_000);
       const faultPath = str('path');
+      if (faultPath !== undefined && !isRelativePath(faultPath))
+        r.issue([...path, 'path'], 'expected pulled, pulling or another relative path under image_manager/');
       action = {
         action: 'fsFault',
         node: node as string,
@@ -1239,7 +1411,10 @@ function readExpectations(r: Reader, value: unknown, pods: ReadonlySet<string>):
   list.forEach((item, i) => {
     const path = ['spec', 'expect', i];
     const e = r.object(item, path, SCENARIO_FIELDS.expect);
-    if (e === undefined) return void (ok = false);
+    if (e === undefined) {
+      ok = false;
+      return;
+    }
     const before = r.issues.length;
     const pod = r.string(r.required(e, 'pod', path), [...path, 'pod'], {
       pattern: /^[a-z0-9-]+\/[a-z0-9.-]+$/,
@@ -1268,6 +1443,9 @@ function readExpectations(r: Reader, value: unknown, pods: ReadonlySet<string>):
         : typeof e.reason === 'string'
           ? [e.reason]
           : r.stringList(e.reason, [...path, 'reason'], { nonEmpty: true });
+    // An empty list would match no reason at all: the line could never pass.
+    if (Array.isArray(e.reason) && e.reason.length === 0)
+      r.issue([...path, 'reason'], 'expected a reason or a non-empty list of reasons');
     const violation = e.violation === undefined ? undefined : r.boolean(e.violation, [...path, 'violation']);
     const started = e.started === undefined ? undefined : r.boolean(e.started, [...path, 'started']);
     let pulls: Expectation['pulls'];
@@ -1284,16 +1462,20 @@ function readExpectations(r: Reader, value: unknown, pods: ReadonlySet<string>):
         pulls = { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
       }
     }
+    // Whether the line checks anything is decided on the fields as written: an invalid value is reported once.
     if (
-      state === undefined &&
-      reason === undefined &&
-      violation === undefined &&
-      started === undefined &&
-      pulls === undefined
+      e.state === undefined &&
+      e.reason === undefined &&
+      e.violation === undefined &&
+      e.started === undefined &&
+      e.pulls === undefined
     ) {
       r.issue(path, 'an expect line must check at least one of state, reason, violation, started, pulls');
     }
-    if (r.issues.length > before || pod === undefined) return void (ok = false);
+    if (r.issues.length > before || pod === undefined) {
+      ok = false;
+      return;
+    }
     const line = r.lineAt(path);
     out.push({
       pod,

@@ -8,7 +8,13 @@ import type { Action, Expectation, Manifest, Scenario, TimelineStep } from './ty
  */
 export function scenarioToYaml(scenario: Scenario, header?: string): string {
   const body = stringify(scenarioDocument(scenario), { lineWidth: 0, aliasDuplicateObjects: false });
-  const comment = header === undefined ? '' : `${header.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n')}\n`;
+  const comment =
+    header === undefined
+      ? ''
+      : `${header
+          .split('\n')
+          .map((line) => `# ${line}`.trimEnd())
+          .join('\n')}\n`;
   return `${comment}${body}`;
 }
 
@@ -18,15 +24,24 @@ export function scenarioDocument(scenario: Scenario): Record<string, unknown> {
   return {
     apiVersion: 'pullsim/v1alpha1',
     kind: 'Scenario',
-    metadata: { name: scenario.name, ...(scenario.description === undefined ? {} : { description: scenario.description }) },
+    metadata: {
+      name: scenario.name,
+      ...(scenario.description === undefined ? {} : { description: scenario.description }),
+    },
     spec: {
       seed: scenario.seed,
       ...(scenario.until === undefined ? {} : { until: duration(scenario.until) }),
       kubelet: {
         version: k.version,
-        ...(k.featureGates.KubeletEnsureSecretPulledImages === undefined ? {} : { featureGates: { ...k.featureGates } }),
-        ...(k.imagePullCredentialsVerificationPolicy === undefined ? {} : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),
-        ...(k.preloadedImagesVerificationAllowlist.length === 0 ? {} : { preloadedImagesVerificationAllowlist: [...k.preloadedImagesVerificationAllowlist] }),
+        ...(k.featureGates.KubeletEnsureSecretPulledImages === undefined
+          ? {}
+          : { featureGates: { ...k.featureGates } }),
+        ...(k.imagePullCredentialsVerificationPolicy === undefined
+          ? {}
+          : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),
+        ...(k.preloadedImagesVerificationAllowlist.length === 0
+          ? {}
+          : { preloadedImagesVerificationAllowlist: [...k.preloadedImagesVerificationAllowlist] }),
         serializeImagePulls: k.serializeImagePulls,
         ...(k.maxParallelImagePulls === undefined ? {} : { maxParallelImagePulls: k.maxParallelImagePulls }),
         syncFrequency: duration(k.syncFrequency),
@@ -39,18 +54,28 @@ export function scenarioDocument(scenario: Scenario): Record<string, unknown> {
           name: repo.name,
           public: repo.public,
           pullers: [...repo.pullers],
-          tags: Object.fromEntries(Object.entries(repo.tags).map(([tag, t]) => [tag, { digest: t.digest, sizeBytes: t.sizeBytes }])),
+          tags: Object.fromEntries(
+            Object.entries(repo.tags).map(([tag, t]) => [tag, { digest: t.digest, sizeBytes: t.sizeBytes }]),
+          ),
         })),
         ...(r.rateLimit === undefined ? {} : { rateLimit: structuredClone(r.rateLimit) }),
-        ...(r.latency === undefined ? {} : { latency: { min: duration(r.latency.minTicks), max: duration(r.latency.maxTicks) } }),
-        ...(r.bandwidthBytesPerSecond === undefined ? {} : { bandwidthBytesPerSecond: r.bandwidthBytesPerSecond }),
-        ...(r.serviceAccountTokenProvider === undefined ? {} : { serviceAccountTokenProvider: { ...r.serviceAccountTokenProvider } }),
+        ...(r.latency === undefined
+          ? {}
+          : { latency: { min: duration(r.latency.minTicks), max: duration(r.latency.maxTicks) } }),
+        ...(r.bandwidthBytesPerSecond === undefined
+          ? {}
+          : { bandwidthBytesPerSecond: r.bandwidthBytesPerSecond }),
+        ...(r.serviceAccountTokenProvider === undefined
+          ? {}
+          : { serviceAccountTokenProvider: { ...r.serviceAccountTokenProvider } }),
       })),
       nodes: scenario.nodes.map((n) => ({
         name: n.name,
         images: n.images.map((i) => (i.id === undefined ? i.ref : { ref: i.ref, id: i.id })),
         ...(n.credentials === undefined ? {} : { credentials: { auths: structuredClone(n.credentials) } }),
-        ...(Object.keys(n.imageManagerFiles).length === 0 ? {} : { imageManagerFiles: { ...n.imageManagerFiles } }),
+        ...(Object.keys(n.imageManagerFiles).length === 0
+          ? {}
+          : { imageManagerFiles: { ...n.imageManagerFiles } }),
         ...(n.imageGC === undefined
           ? {}
           : {
@@ -96,7 +121,12 @@ function actionDocument(action: Action): Record<string, unknown> {
 }
 
 function expectDocument(e: Expectation): Record<string, unknown> {
-  const pulls = e.pulls === undefined ? undefined : e.pulls.min !== undefined && e.pulls.min === e.pulls.max ? e.pulls.min : { ...e.pulls };
+  const pulls =
+    e.pulls === undefined
+      ? undefined
+      : e.pulls.min !== undefined && e.pulls.min === e.pulls.max
+        ? e.pulls.min
+        : { ...e.pulls };
   return {
     pod: e.pod,
     ...(e.container === undefined ? {} : { container: e.container }),

@@ -17,7 +17,9 @@ import type { Clock, EventRecorder, ObjectRef } from '../../src/ports.js';
 import type { KubeletProfile } from '../../src/profiles.js';
 import { KubeletPanic } from '../../src/pullmanager/locks.js';
 import type { MustAttemptImagePullMatch } from '../../src/pullmanager/manager.js';
+import { recordFileName } from '../../src/pullmanager/records.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
+import { classifyViolation, type GapClass, type PullLogEntry } from '../gaps.js';
 import type { EventQueue } from '../kernel/queue.js';
 import type { RandomStream } from '../kernel/random.js';
 import type { Trace } from '../kernel/trace.js';
@@ -53,6 +55,8 @@ export interface ContainerStart {
   readonly pulled: boolean;
   /** For a reuse with the gate on: what the pull manager matched (policy, node-wide entry, secret, SA). */
   readonly match?: MustAttemptImagePullMatch;
+  /** For a violation: which documented gap of the kubelet let it happen, or `unexplained`. */
+  readonly gap?: GapClass;
 }
 
 /** A container of one pod incarnation, as the node reports it. */
@@ -138,6 +142,8 @@ export interface NodeContext {
   readonly syncJitter: RandomStream;
   readonly profile: KubeletProfile;
   readonly oracle: Omit<OracleContext, 'nodeCredentials'>;
+  /** When anything that decides who may pull what changed (registry mutations, secrets, service accounts). */
+  readonly authorizationChangedAt: readonly Ticks[];
   /** Called when a pod incarnation is created on this node, for results. */
   readonly onPodRecord: (record: PodRecord) => void;
 }
@@ -149,6 +155,8 @@ export interface NodeParts {
   readonly credentials: NodeCredentialSources;
   readonly config: KubeletImageConfig;
   readonly imageGC: ImageGcPolicySpec | undefined;
+  /** imageRefs that files given at t=0 record as node-wide (for the gap classifier). */
+  readonly presetNodeWide?: ReadonlySet<string>;
 }
 
 /**
@@ -169,6 +177,11 @@ export class SimNode {
   readonly #pods = new Map<string, PodRecord>();
   readonly #jobs = new Map<number, PullJob>();
   readonly #imageLastUsed = new Map<string, Ticks>();
+  /** Successful pulls the runtime committed, for the gap classifier and the no-lost-records check. */
+  readonly pullLog: PullLogEntry[] = [];
+  /** When `deleteRecords` wiped the record directory. */
+  readonly recordsDeletedAt: Ticks[] = [];
+  readonly #presetNodeWide: ReadonlySet<string>;
   #kubelet: RunningKubelet | undefined;
   #epoch = 0;
   #nextJobId = 1;
@@ -186,6 +199,7 @@ export class SimNode {
     this.credentials = parts.credentials;
     this.config = parts.config;
     this.#imageGC = parts.imageGC;
+    this.#presetNodeWide = parts.presetNodeWide ?? new Set();
     this.#context = context;
     this.#clock = { now: () => ticks(context.epochOffset + context.now()) };
     const trace = context.trace;
@@ -527,12 +541,14 @@ export class SimNode {
     if (!container.started) container.firstStartedAt = ticks(this.#context.now() + this.fs.pendingLatency);
     container.started = true;
     if (verdict.violation) container.violation = true;
+    const gap = verdict.violation ? this.#classify(record, container, imageRef, pulled, match) : undefined;
     container.starts.push({
       t: this.#context.now(),
       violation: verdict.violation,
       why: verdict.why,
       pulled,
       ...(match === undefined ? {} : { match }),
+      ...(gap === undefined ? {} : { gap }),
     });
     this.#imageLastUsed.set(imageRef, this.#context.now());
     this.#transition(record, container, { type: 'IMAGE_READY' }, undefined, undefined);
@@ -543,7 +559,49 @@ export class SimNode {
       imageRef,
       violation: verdict.violation,
       why: verdict.why,
+      ...(gap === undefined ? {} : { gap }),
     });
+  }
+
+  #classify(
+    record: PodRecord,
+    container: ContainerStatus,
+    imageRef: string,
+    pulled: boolean,
+    match: MustAttemptImagePullMatch | undefined,
+  ): GapClass {
+    const stack = this.#kubelet?.stack;
+    const pod = record.pod;
+    const podSecrets = pod.imagePullSecrets.flatMap((name) => {
+      const secret = this.credentials.getSecret(pod.namespace, name);
+      return secret === undefined ? [] : [secret];
+    });
+    return classifyViolation(
+      {
+        gateEnabled: stack?.featureGateEnabled ?? false,
+        policy: stack?.policy,
+        allowlist: this.config.preloadedImagesVerificationAllowlist ?? [],
+        allowlistMatching: this.#context.profile.allowlistMatching,
+        now: this.#context.now(),
+        pulls: this.pullLog,
+        recordsDeletedAt: this.recordsDeletedAt,
+        registryChangedAt: this.#context.authorizationChangedAt,
+        podSecrets,
+        podServiceAccount: this.credentials.getServiceAccount(pod.namespace, pod.serviceAccountName),
+        presetNodeWide: (ref) => this.#presetNodeWide.has(ref),
+        recordFileExists: (ref) =>
+          this.fs.exists(`${this.kubeletRoot}/image_manager/pulled/${recordFileName(ref)}`),
+        intentFileExists: (image) =>
+          this.fs.exists(`${this.kubeletRoot}/image_manager/pulling/${recordFileName(image)}`),
+      },
+      { pulled, image: container.image, imageRef, ...(match === undefined ? {} : { match }) },
+    );
+  }
+
+  /** `deleteRecords`: the record directory is wiped behind the kubelet's back. */
+  deleteRecords(): void {
+    this.fs.removeTree(`${this.kubeletRoot}/image_manager`);
+    this.recordsDeletedAt.push(this.#context.now());
   }
 
   #transition(
@@ -680,7 +738,21 @@ export class SimNode {
     if (job === undefined || job.inFlight === undefined) return;
     const { result, commit } = job.inFlight;
     job.inFlight = undefined;
-    if (result.ok) commit();
+    if (result.ok) {
+      commit();
+      const credential = job.request.credentials[job.attempt];
+      this.pullLog.push({
+        t: this.#context.now(),
+        image: job.container.image,
+        imageRef: result.imageRef,
+        credential:
+          credential === undefined
+            ? 'anonymous'
+            : credential.source === undefined
+              ? 'node'
+              : credential.source.kind,
+      });
+    }
     const kubelet = this.#kubelet;
     const alive = kubelet !== undefined && kubelet.epoch === job.epoch;
     if (!result.ok) job.errors.push(result.error);

@@ -227,7 +227,10 @@ export class SimRuntime implements ImageService {
       };
     }
     const size =
-      sizeBytes ?? resolved?.sizeBytes ?? this.#images.get(imageId)?.sizeBytes ?? sizeBytesFromDigest(imageId);
+      sizeBytes ??
+      resolved?.sizeBytes ??
+      this.#images.get(imageId)?.sizeBytes ??
+      sizeBytesFromDigest(imageId);
     // A ref resolved through a registry, or one written by digest, has a repo digest; an archive load has none.
     const hasRepoDigest = resolved !== undefined || named.digest !== undefined;
     this.#store({
@@ -365,7 +368,8 @@ export class SimRuntime implements ImageService {
     for (const id of ids) {
       const image = this.#images.get(id);
       if (image === undefined) continue;
-      for (const name of [...image.repoTags, ...image.repoDigests]) if (this.#byName.get(name) === id) this.#byName.delete(name);
+      for (const name of [...image.repoTags, ...image.repoDigests])
+        if (this.#byName.get(name) === id) this.#byName.delete(name);
       this.#images.delete(id);
       this.#usageBytes -= image.sizeBytes;
       this.#changed(id);

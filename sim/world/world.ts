@@ -97,6 +97,8 @@ export class World {
   readonly nodes = new Map<string, SimNode>();
   /** Every pod incarnation in creation order (results are built from these). */
   readonly podRecords: PodRecord[] = [];
+  /** When anything that decides who may pull what changed: registry mutations, secrets, service accounts. */
+  readonly authorizationChangedAt: Ticks[] = [];
   readonly #timeline: readonly TimelineStep[];
 
   constructor(scenario: Scenario, options: WorldOptions) {
@@ -161,6 +163,7 @@ export class World {
           credentials: new NodeCredentialSources(this.api, spec.credentials, plugins),
           config,
           imageGC: spec.imageGC,
+          presetNodeWide: nodeWideRecords(spec.imageManagerFiles),
         },
         {
           queue: this.queue,
@@ -170,6 +173,7 @@ export class World {
           syncJitter: this.random.stream(`sync-jitter:${spec.name}`),
           profile,
           oracle: { api: this.api, registryFor, serviceAccountProviderHosts: providerHosts },
+          authorizationChangedAt: this.authorizationChangedAt,
           onPodRecord: (record) => this.podRecords.push(record),
         },
       );
@@ -238,6 +242,9 @@ export class World {
 
   #applyStep(step: TimelineStep): void {
     const now = this.clock.now();
+    const kind = 'apply' in step ? step.apply.kind : 'delete' in step ? step.delete.kind : undefined;
+    if (kind === 'Secret' || kind === 'ServiceAccount' || kind === 'Namespace')
+      this.authorizationChangedAt.push(now);
     if ('apply' in step) {
       this.#apply(step.apply, now);
     } else if ('delete' in step) {
@@ -288,6 +295,9 @@ export class World {
 
   #action(action: Action): void {
     this.trace.append({ t: this.clock.now(), kind: 'action', ...redactAction(action) });
+    if (['revokePuller', 'grantPuller', 'changePassword', 'retag'].includes(action.action)) {
+      this.authorizationChangedAt.push(this.clock.now());
+    }
     switch (action.action) {
       case 'restartKubelet':
       case 'crashKubelet':
@@ -320,11 +330,9 @@ export class World {
       case 'imageGC':
         this.#node(action.node).imageGC();
         return;
-      case 'deleteRecords': {
-        const node = this.#node(action.node);
-        node.fs.removeTree(`${node.kubeletRoot}/image_manager`);
+      case 'deleteRecords':
+        this.#node(action.node).deleteRecords();
         return;
-      }
       case 'setPolicy': {
         const node = this.#node(action.node);
         node.config = {
@@ -367,6 +375,27 @@ const OBJECT_KIND_ORDER: Readonly<Record<Manifest['kind'], number>> = {
   ServiceAccount: 2,
   Pod: 3,
 };
+
+/** imageRefs that files given at t=0 record as node-wide (`nodePodsAccessible` in some entry). */
+function nodeWideRecords(files: Readonly<Record<string, string>>): Set<string> {
+  const refs = new Set<string>();
+  for (const [path, content] of Object.entries(files)) {
+    if (!path.startsWith('pulled/')) continue;
+    try {
+      const record = JSON.parse(content) as {
+        imageRef?: unknown;
+        credentialMapping?: Record<string, { nodePodsAccessible?: unknown }>;
+      };
+      const nodeWide = Object.values(record.credentialMapping ?? {}).some(
+        (entry) => entry?.nodePodsAccessible === true,
+      );
+      if (nodeWide && typeof record.imageRef === 'string') refs.add(record.imageRef);
+    } catch {
+      // An undecodable file records nothing (the kubelet treats it as unreadable).
+    }
+  }
+  return refs;
+}
 
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');

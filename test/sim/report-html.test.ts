@@ -29,53 +29,61 @@ describe('HTML report', () => {
     expect(html.match(/<svg[^>]*class="plot/g)?.length).toBe(3);
   });
 
-  it.runIf(haveBrowser || requireBrowser)('renders its charts in headless Chromium without network access', async () => {
-    expect(haveBrowser, `Chromium not found at ${CHROMIUM}`).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'pullsim-html-'));
-    const file = join(dir, 'report.html');
-    writeFileSync(file, html);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    try {
-      const page = await browser.newPage();
-      const requests: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      await page.goto(pathToFileURL(file).href);
-      const charts = await page.$$eval('svg', (svgs) =>
-        svgs
-          .filter((svg) => (svg.getAttribute('class') ?? '').startsWith('plot'))
-          .map((svg) => {
-            const box = svg.getBoundingClientRect();
-            const marks = [...svg.querySelectorAll('rect')].filter((rect) => {
-              const r = rect.getBoundingClientRect();
-              return r.width > 0 && r.height > 0;
-            });
-            return { width: box.width, height: box.height, visibleRects: marks.length, text: svg.textContent ?? '' };
-          }),
-      );
-      expect(charts).toHaveLength(3);
-      for (const chart of charts) {
-        expect(chart.width).toBeGreaterThan(100);
-        expect(chart.height).toBeGreaterThan(100);
-        expect(chart.visibleRects).toBeGreaterThan(0);
+  it.runIf(haveBrowser || requireBrowser)(
+    'renders its charts in headless Chromium without network access',
+    async () => {
+      expect(haveBrowser, `Chromium not found at ${CHROMIUM}`).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), 'pullsim-html-'));
+      const file = join(dir, 'report.html');
+      writeFileSync(file, html);
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      try {
+        const page = await browser.newPage();
+        const requests: string[] = [];
+        page.on('request', (request) => requests.push(request.url()));
+        await page.goto(pathToFileURL(file).href);
+        const charts = await page.$$eval('svg', (svgs) =>
+          svgs
+            .filter((svg) => (svg.getAttribute('class') ?? '').startsWith('plot'))
+            .map((svg) => {
+              const box = svg.getBoundingClientRect();
+              const marks = [...svg.querySelectorAll('rect')].filter((rect) => {
+                const r = rect.getBoundingClientRect();
+                return r.width > 0 && r.height > 0;
+              });
+              return {
+                width: box.width,
+                height: box.height,
+                visibleRects: marks.length,
+                text: svg.textContent ?? '',
+              };
+            }),
+        );
+        expect(charts).toHaveLength(3);
+        for (const chart of charts) {
+          expect(chart.width).toBeGreaterThan(100);
+          expect(chart.height).toBeGreaterThan(100);
+          expect(chart.visibleRects).toBeGreaterThan(0);
+        }
+        expect(charts[0]?.text).toMatch(/containers/);
+        expect(charts[2]?.text).toMatch(/virtual time/);
+        expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
+        const title = await page.title();
+        expect(title).toBe('pullsim test report');
+      } finally {
+        await browser.close();
       }
-      expect(charts[0]?.text).toMatch(/containers/);
-      expect(charts[2]?.text).toMatch(/virtual time/);
-      expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
-      const title = await page.title();
-      expect(title).toBe('pullsim test report');
-    } finally {
-      await browser.close();
-    }
-  });
+    },
+  );
 });

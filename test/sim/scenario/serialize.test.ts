@@ -14,7 +14,10 @@ function withoutLines(scenario: Scenario): Scenario {
 
 describe('scenarioToYaml', () => {
   it('writes a file that loads back to the same scenario', () => {
-    const scenario = parseScenario(readFileSync(join(root, 'scenarios/cross-tenant-reuse.yaml'), 'utf8'), 'x.yaml');
+    const scenario = parseScenario(
+      readFileSync(join(root, 'scenarios/cross-tenant-reuse.yaml'), 'utf8'),
+      'x.yaml',
+    );
     const text = scenarioToYaml(scenario, 'generated\nby a test');
     expect(text.startsWith('# generated\n# by a test\n')).toBe(true);
     expect(withoutLines(parseScenario(text, 'y.yaml'))).toEqual(withoutLines(scenario));
