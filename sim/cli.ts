@@ -174,9 +174,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
             )}\n`,
           );
         } else if (options.markdown) {
+          if (comparisons.length > 1) {
+            io.stdout(
+              `## Summary: violations / containers started\n\n${summaryMarkdown(comparisons)}\n## Scenarios\n\n`,
+            );
+          }
           io.stdout(comparisons.map(comparisonMarkdown).join('\n'));
-          if (comparisons.length > 1)
-            io.stdout(`\n### Summary (violations / containers started)\n\n${summaryMarkdown(comparisons)}`);
         } else {
           io.stdout(comparisons.map(comparisonTable).join('\n'));
           if (comparisons.length > 1)

@@ -385,14 +385,17 @@ describe('pullsim compare', () => {
     expect(two.stdout).toContain('### public-image\n\n| |');
     expect(two.stdout).toContain(
       [
-        '### Summary (violations / containers started)',
+        '## Summary: violations / containers started',
         '',
         '| scenario | `legacy` | `AlwaysVerify` |',
         '|---|---:|---:|',
         '| cross-tenant | 1 / 2 | 0 / 1 |',
         '| public-image | 0 / 1 | 0 / 1 |',
+        '',
+        '## Scenarios',
       ].join('\n'),
     );
+    expect(two.stdout.indexOf('## Summary')).toBeLessThan(two.stdout.indexOf('### public-image'));
   });
 
   it('takes several files and directories (recursively, sorted; other files ignored) and prints a summary matrix', async () => {
