@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { kubeletProfile } from '../src/profiles.js';
@@ -10,13 +12,27 @@ import { checkScenario } from './check.js';
 import { compareScenario } from './compare.js';
 import { InputError } from './errors.js';
 import { loadScenario, loadScenarios } from './files.js';
+import {
+  checkRun,
+  formatSummary,
+  generateRun,
+  type RunVerdict,
+  type Shard,
+  shardIndices,
+  summarize,
+} from './fuzz/campaign.js';
+import { DEFAULT_FUZZ_MODES } from './fuzz/invariants.js';
+import { checkRunsInParallel } from './fuzz/parallel.js';
+import { failureFile, shrinkFailure } from './fuzz/shrink.js';
 import { isValidSeed, MAX_SEED } from './kernel/random.js';
 import { runKernelSelfCheck } from './kernel/selfcheck.js';
+import { parseDuration } from './kernel/time.js';
 import { comparisonHtml } from './report/html.js';
 import { comparisonMarkdown, summaryMarkdown } from './report/markdown.js';
 import { comparisonTable, summaryMatrix } from './report/text.js';
 import { type RunResult, runScenario } from './run.js';
-import { isMode, MODES, type RunMode, type Scenario } from './scenario/types.js';
+import { scenarioToYaml } from './scenario/serialize.js';
+import { isMode, MODES, type Mode, type RunMode, type Scenario } from './scenario/types.js';
 
 /** Exit codes of the contract (docs/contract.md §3). */
 export const EXIT_OK = 0;
@@ -31,6 +47,10 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Whether stdout is a terminal (progress bars are drawn only then). */
   readonly isTTY: boolean;
+  /** Where progress bars go (standard error on a terminal); none: quiet. */
+  readonly progress?: NodeJS.WritableStream;
+  /** Wall-clock milliseconds, for `--time-limit` only (never inside a simulation). */
+  readonly wallClockMs?: () => number;
 }
 
 /**
@@ -219,6 +239,131 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command('fuzz')
+    .description(
+      'random multi-tenant campaigns checked against invariants; failures shrunk to scenario files',
+    )
+    .addOption(new Option('--seed <n>', 'campaign seed').default(1, '1').argParser(parseSeed))
+    .addOption(new Option('--runs <n>', 'number of random runs').default(100, '100').argParser(parseCount))
+    .addOption(
+      new Option('--modes <list>', `modes to run (default: ${DEFAULT_FUZZ_MODES.join(',')})`).argParser(
+        parseModes,
+      ),
+    )
+    .addOption(new Option('--workers <n>', 'worker threads (default: one per core)').argParser(parseCount))
+    .addOption(
+      new Option('--shard <i/n>', 'run shard i of n (a disjoint, reproducible slice)').argParser(parseShard),
+    )
+    .option('--out <dir>', 'shrink each failure and write it there as a replayable scenario file')
+    .addOption(
+      new Option(
+        '--time-limit <duration>',
+        'stop starting new runs after this wall-clock time (e.g. 10m)',
+      ).argParser(parseDurationOption),
+    )
+    .addOption(
+      new Option('--replay <index>', 'check only run <index> of the campaign and print it').argParser(
+        parseIndex,
+      ),
+    )
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (options: {
+        seed: number;
+        runs: number;
+        modes?: RunMode[];
+        workers?: number;
+        shard?: Shard;
+        out?: string;
+        timeLimit?: number;
+        replay?: number;
+        json?: boolean;
+      }) => {
+        const modes = (options.modes ?? DEFAULT_FUZZ_MODES).filter((m): m is Mode => m !== 'as-configured');
+        if (options.replay !== undefined) {
+          const verdict = checkRun(options.seed, options.replay, { modes });
+          const { scenario } = generateRun(options.seed, options.replay);
+          io.stdout(
+            `${JSON.stringify({ index: verdict.index, profile: verdict.profile, features: verdict.features, failures: verdict.failures, findings: verdict.findings }, null, 2)}\n`,
+          );
+          if (options.out !== undefined) {
+            mkdirOutput(options.out);
+            writeOutputFile(
+              join(options.out, `run-${options.replay}.yaml`),
+              scenarioToYaml(scenario, `pullsim fuzz --seed ${options.seed} --replay ${options.replay}`),
+            );
+            writeFailures(options.out, options.seed, [verdict], modes);
+          }
+          setExitCode(verdict.failures.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK);
+          return;
+        }
+        const indices = shardIndices(options.runs, options.shard);
+        const workerUrl = new URL('./fuzz/worker.js', import.meta.url);
+        const workers = existsSync(fileURLToPath(workerUrl))
+          ? (options.workers ?? availableParallelism())
+          : 1;
+        const clock = io.wallClockMs;
+        const startedMs = clock?.() ?? 0;
+        const limitMs = options.timeLimit === undefined ? undefined : options.timeLimit / 1000;
+        const bar =
+          io.isTTY && io.progress !== undefined
+            ? new cliProgress.SingleBar(
+                {
+                  stream: io.progress,
+                  format: 'fuzz [{bar}] {value}/{total} runs · {failed} failed · {eta_formatted} left',
+                  hideCursor: true,
+                },
+                cliProgress.Presets.shades_classic,
+              )
+            : undefined;
+        let failedSoFar = 0;
+        bar?.start(indices.length, 0, { failed: 0 });
+        const { verdicts, stopped } = await checkRunsInParallel({
+          seed: options.seed,
+          indices,
+          modes,
+          workers,
+          workerUrl,
+          shouldStop: () => limitMs !== undefined && clock !== undefined && clock() - startedMs > limitMs,
+          onVerdict: (verdict) => {
+            if (verdict.failures.length > 0) failedSoFar++;
+            bar?.increment(1, { failed: failedSoFar });
+          },
+        });
+        bar?.stop();
+        const summary = summarize(options.seed, verdicts);
+        if (options.out !== undefined && summary.failedRuns.length > 0) {
+          mkdirOutput(options.out);
+          const written = writeFailures(
+            options.out,
+            options.seed,
+            verdicts.filter((v) => v.failures.length > 0),
+            modes,
+          );
+          for (const file of written) io.stderr(`wrote ${file}\n`);
+        }
+        const shardNote =
+          options.shard === undefined ? '' : ` (shard ${options.shard.index}/${options.shard.count})`;
+        if (options.json)
+          io.stdout(
+            `${JSON.stringify({ ...summary, shard: options.shard ?? null, stoppedEarly: stopped }, null, 2)}\n`,
+          );
+        else
+          io.stdout(
+            formatSummary(
+              summary,
+              stopped
+                ? {
+                    stoppedEarly: `time limit after ${verdicts.length} of ${indices.length} runs${shardNote}`,
+                  }
+                : {},
+            ),
+          );
+        setExitCode(summary.failedRuns.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK);
+      },
+    );
+
+  program
     .command('selfcheck')
     .description('run the deterministic kernel self-check: a seeded run printed with its trace hash')
     .addOption(new Option('--seed <n>', 'seed of the run').default(1, '1').argParser(parseSeed))
@@ -316,6 +461,74 @@ function runSummary(result: RunResult): string {
   );
 }
 
+/** Parses a positive count (`--runs`, `--workers`). */
+export function parseCount(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Parses a run index (`--replay`): 0 or more. */
+export function parseIndex(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value))
+    throw new InvalidArgumentError(`expected a run index (0 or more), got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Parses `--shard I/N` (1 ≤ I ≤ N). */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || index < 1 || count < 1 || index > count) {
+    throw new InvalidArgumentError(`expected I/N with 1 <= I <= N (e.g. 2/4), got ${JSON.stringify(text)}`);
+  }
+  return { index, count };
+}
+
+/** Parses a duration option into ticks. */
+function parseDurationOption(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function mkdirOutput(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new InputError({
+      file: dir,
+      path: '',
+      message: `cannot create the directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+  }
+}
+
+/** Shrinks the first failure of each failed run and writes it as a scenario file; returns the paths. */
+function writeFailures(
+  dir: string,
+  seed: number,
+  failed: readonly RunVerdict[],
+  modes: readonly Mode[],
+): string[] {
+  const written: string[] = [];
+  for (const verdict of failed) {
+    const failure = verdict.failures[0];
+    if (failure === undefined) continue;
+    const { scenario, profile } = generateRun(seed, verdict.index);
+    const shrunk = shrinkFailure(scenario, failure, { modes });
+    const path = join(dir, `${failure.invariant}-seed${seed}-run${verdict.index}.yaml`);
+    writeOutputFile(path, failureFile(shrunk, { seed, index: verdict.index, profile }));
+    written.push(path);
+  }
+  return written;
+}
+
 /** Parses a `--seed` value: an integer from 0 to 2^53−1. */
 export function parseSeed(text: string): number {
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -376,6 +589,8 @@ if (isEntryPoint()) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
+    ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
+    wallClockMs: () => Date.now(), // wall-clock-ok: --time-limit only, never inside a simulation
   };
   main(process.argv.slice(2), io, process.env).then((code) => {
     process.exitCode = code;

@@ -1,3 +1,4 @@
+import type { KubeletProfile } from '../src/profiles.js';
 import { formatDuration, type Ticks } from '../src/time.js';
 import { type LoopOutcomeKind, runLoop } from './kernel/loop.js';
 import { Trace } from './kernel/trace.js';
@@ -66,6 +67,10 @@ export interface RunOptions {
   readonly seed?: number;
   /** Keep the trace records in memory (for `--trace` and timelines). Default true. */
   readonly keepTrace?: boolean;
+  /** Skip tracing entirely (the result's traceHash is then meaningless); for campaign runs that only need results. */
+  readonly traceOff?: boolean;
+  /** Switch individual kubelet behaviours of the scenario's profile (what-if studies, planted bugs in tests). */
+  readonly profileOverrides?: Partial<Omit<KubeletProfile, 'version'>>;
   /** Put the final image_manager/ files of each node in the result. */
   readonly includeFiles?: boolean;
   /** Safety bound on events handled. */
@@ -90,11 +95,17 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunOu
     mode = 'as-configured',
     seed = scenario.seed,
     keepTrace = true,
+    traceOff = false,
     includeFiles = false,
     maxSteps = 20_000_000,
   } = options;
-  const trace = new Trace({ keep: keepTrace });
-  const world = new World(scenario, { mode, seed, trace });
+  const trace = new Trace({ keep: keepTrace, off: traceOff });
+  const world = new World(scenario, {
+    mode,
+    seed,
+    trace,
+    ...(options.profileOverrides === undefined ? {} : { profileOverrides: options.profileOverrides }),
+  });
   const until = scenarioEnd(scenario);
   const outcome = runLoop(world.queue, world.clock, ({ event }) => world.handle(event), {
     until,

@@ -118,6 +118,7 @@ export function startKubeletImageStack(
     credentialMappingKey: profile.credentialMappingKey,
     lockStripes: config.serializeImagePulls === false ? (config.maxParallelImagePulls ?? 1) : 1,
     lockStripesPanic: profile.lockStripesPanic,
+    ...(profile.plantedBug === undefined ? {} : { plantedBug: profile.plantedBug }),
   });
   return {
     ok: true,

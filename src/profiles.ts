@@ -56,6 +56,12 @@ export interface KubeletProfile {
    * used the unclamped size and the kubelet panicked. Fixed by #138937; true only for the 1.35 profile.
    */
   readonly lockStripesPanic: boolean;
+  /**
+   * TEST ONLY, never part of a released profile: plants a bug in the model so that tests can check that campaigns
+   * find and shrink real bugs. `skip-credential-hash-comparison` makes any pod secret match a recorded secret, as if
+   * MustAttemptImagePull forgot to compare credential hashes.
+   */
+  readonly plantedBug?: 'skip-credential-hash-comparison';
 }
 
 const BASE: Omit<KubeletProfile, 'version'> = {

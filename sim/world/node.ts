@@ -181,6 +181,8 @@ export class SimNode {
   readonly pullLog: PullLogEntry[] = [];
   /** When `deleteRecords` wiped the record directory. */
   readonly recordsDeletedAt: Ticks[] = [];
+  /** When each kubelet process started (its in-memory cache was rebuilt from disk). */
+  readonly kubeletStartedAt: Ticks[] = [];
   readonly #presetNodeWide: ReadonlySet<string>;
   #kubelet: RunningKubelet | undefined;
   #epoch = 0;
@@ -241,6 +243,7 @@ export class SimNode {
     if (this.#kubelet !== undefined) return;
     const epoch = ++this.#epoch;
     this.stats.kubeletStarts++;
+    this.kubeletStartedAt.push(this.#context.now());
     let started: ReturnType<typeof startKubeletImageStack>;
     try {
       started = startKubeletImageStack(this.config, this.#ports(), this.#context.profile);

@@ -1,5 +1,5 @@
 import type { KubeletImageConfig } from '../../src/kubelet.js';
-import { kubeletProfile } from '../../src/profiles.js';
+import { type KubeletProfile, kubeletProfile } from '../../src/profiles.js';
 import { TICKS_PER_MINUTE, type Ticks, ticks } from '../../src/time.js';
 import { VirtualClock } from '../kernel/clock.js';
 import { EventQueue } from '../kernel/queue.js';
@@ -25,6 +25,8 @@ export interface WorldOptions {
   readonly mode: RunMode;
   readonly seed: number;
   readonly trace: Trace;
+  /** Switch individual kubelet behaviours (what-if studies; the campaign test's planted bug). */
+  readonly profileOverrides?: Partial<Omit<KubeletProfile, 'version'>>;
 }
 
 /** The kubelet configuration a mode runs with (docs/contract.md §1). */
@@ -134,12 +136,12 @@ export class World {
             r.serviceAccountTokenProvider?.requireServiceAccount ?? false,
           ),
       );
-    const profile = kubeletProfile(
-      scenario.kubelet.version,
-      scenario.kubelet.credentialMappingKey === undefined
+    const profile = kubeletProfile(scenario.kubelet.version, {
+      ...(scenario.kubelet.credentialMappingKey === undefined
         ? {}
-        : { credentialMappingKey: scenario.kubelet.credentialMappingKey },
-    );
+        : { credentialMappingKey: scenario.kubelet.credentialMappingKey }),
+      ...options.profileOverrides,
+    });
 
     for (const spec of scenario.nodes) {
       const fs = new SimFileSystem({

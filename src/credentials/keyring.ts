@@ -54,8 +54,29 @@ interface Target {
   readonly path: string;
 }
 
+/**
+ * Parsed keys and targets by their text. Both parses are pure functions of a string, and a kubelet builds a fresh
+ * keyring for every pod start from the same few registry keys, so remembering them saves most of the URL parsing.
+ * Bounded: the memo is dropped when full.
+ */
+const MEMO_LIMIT = 4096;
+const targetMemo = new Map<string, Target | undefined>();
+const globMemo = new Map<string, CompiledGlob | undefined>();
+
+function memoized<T>(memo: Map<string, T | undefined>, key: string, compute: (key: string) => T | undefined): T | undefined {
+  if (memo.has(key)) return memo.get(key);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const value = compute(key);
+  memo.set(key, value);
+  return value;
+}
+
 /** `ParseSchemelessURL` then `SplitURL`: host labels, port ("" when `net.SplitHostPort` fails) and path. */
 function splitSchemeless(text: string): Target | undefined {
+  return memoized(targetMemo, text, parseSchemeless);
+}
+
+function parseSchemeless(text: string): Target | undefined {
   const url: GoUrl | undefined = parseGoUrl(`https://${text}`);
   if (url === undefined) return undefined;
   const hostPort = splitHostPort(url.host);
@@ -64,6 +85,10 @@ function splitSchemeless(text: string): Target | undefined {
 }
 
 function compileGlob(glob: string): CompiledGlob | undefined {
+  return memoized(globMemo, glob, compileGlobText);
+}
+
+function compileGlobText(glob: string): CompiledGlob | undefined {
   const split = splitSchemeless(glob);
   if (split === undefined) return undefined;
   const labels = split.labels.map((label) => (hasGlobMeta(label) ? goStringToBytes(label) : label));
