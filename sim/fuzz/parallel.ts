@@ -38,7 +38,7 @@ export async function checkRunsInParallel(
     return { verdicts, stopped: false };
   }
   const slices: number[][] = Array.from({ length: options.workers }, () => []);
-  options.indices.forEach((index, i) => slices[i % options.workers]?.push(index));
+  for (const [i, index] of options.indices.entries()) slices[i % options.workers]?.push(index);
   const workers: Worker[] = [];
   let stopped = false;
   await new Promise<void>((resolve, reject) => {

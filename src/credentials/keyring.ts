@@ -63,7 +63,11 @@ const MEMO_LIMIT = 4096;
 const targetMemo = new Map<string, Target | undefined>();
 const globMemo = new Map<string, CompiledGlob | undefined>();
 
-function memoized<T>(memo: Map<string, T | undefined>, key: string, compute: (key: string) => T | undefined): T | undefined {
+function memoized<T>(
+  memo: Map<string, T | undefined>,
+  key: string,
+  compute: (key: string) => T | undefined,
+): T | undefined {
   if (memo.has(key)) return memo.get(key);
   if (memo.size >= MEMO_LIMIT) memo.clear();
   const value = compute(key);

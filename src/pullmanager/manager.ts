@@ -272,7 +272,8 @@ export class PullManager implements ImagePullManager {
       for (const cachedSecret of cachedSecrets) {
         const hashesMatch =
           this.#plantedBug === 'skip-credential-hash-comparison' ||
-          (cachedSecret.credentialHash.length > 0 && podSecret.credentialHash === cachedSecret.credentialHash);
+          (cachedSecret.credentialHash.length > 0 &&
+            podSecret.credentialHash === cachedSecret.credentialHash);
         const coordinatesMatch =
           podSecret.uid === cachedSecret.uid &&
           podSecret.namespace === cachedSecret.namespace &&
