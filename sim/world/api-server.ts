@@ -78,6 +78,8 @@ export interface ApiServerOptions {
 export class ApiServer {
   readonly #namespaces = new Map<string, NamespaceState>();
   readonly #options: ApiServerOptions;
+  /** Pods created so far (re-creations included): a benchmark's pod starts. */
+  podsCreated = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
@@ -205,6 +207,7 @@ export class ApiServer {
     this.#update(namespace, (draft) => {
       draft.pods[name] = pod as Draft<StoredPod>;
     });
+    if (!sameUid) this.podsCreated++;
     return {
       ok: true,
       kind: 'Pod',

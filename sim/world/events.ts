@@ -1,6 +1,8 @@
 /** Events in the world's queue. Kubelet-scoped events carry the kubelet epoch they belong to. */
 export type WorldEvent =
   | { readonly kind: 'timeline'; readonly index: number }
+  /** The next step(s) of a streamed timeline (long generated workloads are not materialised). */
+  | { readonly kind: 'stream' }
   | { readonly kind: 'kubeletStart'; readonly node: string }
   | { readonly kind: 'podSync'; readonly node: string; readonly podKey: string; readonly epoch: number }
   | { readonly kind: 'pullAttemptDone'; readonly node: string; readonly jobId: number }

@@ -146,6 +146,12 @@ export interface NodeContext {
   readonly authorizationChangedAt: readonly Ticks[];
   /** Called when a pod incarnation is created on this node, for results. */
   readonly onPodRecord: (record: PodRecord) => void;
+  /** Called when a pod is deleted. Without `retainPodRecords` the node then forgets it (long benchmarks). */
+  readonly onPodFinished?: (record: PodRecord) => void;
+  /** Every EnsureImageExists outcome as one line, for differential checks between record stores. */
+  readonly onDecision?: (line: string) => void;
+  /** Keep deleted pods' records for results (default true). */
+  readonly retainPodRecords?: boolean;
 }
 
 export interface NodeParts {
@@ -191,6 +197,8 @@ export class SimNode {
   readonly #clock: Clock;
   readonly #recorder: EventRecorder;
   readonly kubeletRoot = DEFAULT_KUBELET_ROOT;
+  /** File operations and system calls spent in kubelet start-ups (migration, cache warm-up, intent conversion). */
+  readonly startupIo = { ops: 0, syscalls: 0, reads: 0 };
   /** Kubelet starts, crashes and panics, for reports. */
   readonly stats = { kubeletStarts: 0, kubeletCrashes: 0, kubeletPanics: 0 };
 
@@ -244,6 +252,7 @@ export class SimNode {
     const epoch = ++this.#epoch;
     this.stats.kubeletStarts++;
     this.kubeletStartedAt.push(this.#context.now());
+    const ioBefore = this.fs.ioTotals();
     let started: ReturnType<typeof startKubeletImageStack>;
     try {
       started = startKubeletImageStack(this.config, this.#ports(), this.#context.profile);
@@ -261,6 +270,10 @@ export class SimNode {
       });
       return;
     }
+    const ioAfter = this.fs.ioTotals();
+    this.startupIo.ops += ioAfter.ops - ioBefore.ops;
+    this.startupIo.reads += ioAfter.reads - ioBefore.reads;
+    this.startupIo.syscalls += ioAfter.syscalls.total - ioBefore.syscalls.total;
     this.#kubelet = {
       epoch,
       stack: started.stack,
@@ -396,6 +409,13 @@ export class SimNode {
     for (const container of record.containers)
       this.#transition(record, container, { type: 'POD_DELETED' }, undefined, undefined);
     this.#kubelet?.workers.delete(key);
+    this.#context.onPodFinished?.(record);
+    if (this.#context.retainPodRecords === false) this.#pods.delete(key);
+  }
+
+  /** The pods on this node that have not been deleted. */
+  livePodRecords(): PodRecord[] {
+    return [...this.#pods.values()].filter((record) => !record.deleted);
   }
 
   /** `restartContainer`: the container exits; the kubelet restarts it after its back-off. */
@@ -505,6 +525,9 @@ export class SimNode {
       });
       const result = yield* process;
       if (record.deleted) return false;
+      this.#context.onDecision?.(
+        `${this.#context.now()}|${record.key}|${container.name}|${result.ok ? `${result.pulled ? 'pulled' : 'reused'} ${result.imageRef}` : `refused ${result.reason}`}`,
+      );
       this.#trace('ensureImage', {
         pod: record.key,
         container: container.name,

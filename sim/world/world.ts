@@ -25,6 +25,16 @@ export interface WorldOptions {
   readonly mode: RunMode;
   readonly seed: number;
   readonly trace: Trace;
+  /** Steps generated on the fly after the scenario's own timeline (in time order); long workloads use it. */
+  readonly timelineStream?: Iterator<TimelineStep>;
+  /** Keep every pod incarnation for results (default true); benchmarks turn it off and use the callbacks. */
+  readonly retainPodRecords?: boolean;
+  readonly onPodFinished?: (record: PodRecord) => void;
+  readonly onDecision?: (line: string) => void;
+  /** The record store strategy every kubelet uses (src/pullmanager/strategies), e.g. `journal`; default: the profile's. */
+  readonly recordStore?: string;
+  /** Override every node's filesystem latency profile. */
+  readonly device?: string;
   /** Switch individual kubelet behaviours (what-if studies; the campaign test's planted bug). */
   readonly profileOverrides?: Partial<Omit<KubeletProfile, 'version'>>;
 }
@@ -102,6 +112,8 @@ export class World {
   /** When anything that decides who may pull what changed: registry mutations, secrets, service accounts. */
   readonly authorizationChangedAt: Ticks[] = [];
   readonly #timeline: readonly TimelineStep[];
+  readonly #stream: Iterator<TimelineStep> | undefined;
+  #streamNext: TimelineStep | undefined;
 
   constructor(scenario: Scenario, options: WorldOptions) {
     this.scenario = scenario;
@@ -109,7 +121,12 @@ export class World {
     this.trace = options.trace;
     this.random = new SeededRandom(options.seed);
     this.queue = new EventQueue<WorldEvent>({ tieBreak: this.random.stream('scheduling') });
-    const { config, alwaysPullImages } = kubeletConfigForMode(scenario, options.mode);
+    const modeConfig = kubeletConfigForMode(scenario, options.mode);
+    const alwaysPullImages = modeConfig.alwaysPullImages;
+    const config =
+      options.recordStore === undefined
+        ? modeConfig.config
+        : { ...modeConfig.config, recordStore: options.recordStore };
     const defaultNode = scenario.nodes[0]?.name ?? 'node-1';
     this.api = new ApiServer({ uidStream: this.random.stream('uids'), alwaysPullImages, defaultNode });
     const validator = serviceAccountTokenValidator(this.api);
@@ -146,7 +163,7 @@ export class World {
     for (const spec of scenario.nodes) {
       const fs = new SimFileSystem({
         countUnder: '/var/lib/kubelet',
-        latency: DEVICE_PROFILES[(spec.device ?? 'none') as FsDeviceProfileName] ?? {},
+        latency: DEVICE_PROFILES[(options.device ?? spec.device ?? 'none') as FsDeviceProfileName] ?? {},
       });
       if (spec.fsFaults !== undefined)
         fs.setFaultRates(spec.fsFaults, this.random.stream(`faults:${spec.name}`));
@@ -176,7 +193,12 @@ export class World {
           profile,
           oracle: { api: this.api, registryFor, serviceAccountProviderHosts: providerHosts },
           authorizationChangedAt: this.authorizationChangedAt,
-          onPodRecord: (record) => this.podRecords.push(record),
+          onPodRecord: (record) => {
+            if (options.retainPodRecords !== false) this.podRecords.push(record);
+          },
+          ...(options.onPodFinished === undefined ? {} : { onPodFinished: options.onPodFinished }),
+          ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
+          ...(options.retainPodRecords === undefined ? {} : { retainPodRecords: options.retainPodRecords }),
         },
       );
       this.nodes.set(spec.name, node);
@@ -204,6 +226,15 @@ export class World {
     for (const node of this.nodes.values()) node.startKubelet();
     const first = this.#timeline[0];
     if (first !== undefined) this.queue.push(first.at, { kind: 'timeline', index: 0 });
+    this.#stream = options.timelineStream;
+    this.#pullStream();
+  }
+
+  /** Reads the stream's next step and schedules it. */
+  #pullStream(): void {
+    const next = this.#stream?.next();
+    this.#streamNext = next === undefined || next.done === true ? undefined : next.value;
+    if (this.#streamNext !== undefined) this.queue.push(this.#streamNext.at, { kind: 'stream' });
   }
 
   /** Processes one event from the queue. */
@@ -216,6 +247,19 @@ export class World {
           this.#applyStep(this.#timeline[index] as TimelineStep);
         const next = this.#timeline[index];
         if (next !== undefined) this.queue.push(next.at, { kind: 'timeline', index });
+        return;
+      }
+      case 'stream': {
+        const at = this.#streamNext?.at;
+        while (this.#streamNext !== undefined && this.#streamNext.at === at) {
+          const step = this.#streamNext;
+          const next = this.#stream?.next();
+          this.#streamNext = next === undefined || next.done === true ? undefined : next.value;
+          if (this.#streamNext !== undefined && this.#streamNext.at < step.at)
+            throw new Error('timeline stream went back in time');
+          this.#applyStep(step);
+        }
+        if (this.#streamNext !== undefined) this.queue.push(this.#streamNext.at, { kind: 'stream' });
         return;
       }
       case 'kubeletStart':

@@ -99,5 +99,20 @@ export function authConfigJson(auth: { username?: string; password?: string; ema
  * @example credentialHash({ username: 'u', password: 'p' }) // sha256('{"username":"u","password":"p"}')
  */
 export function credentialHash(auth: { username?: string; password?: string; email?: string }): string {
-  return createHash('sha256').update(authConfigJson(auth)).digest('hex');
+  const json = authConfigJson(auth);
+  const key = Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('latin1');
+  let hash = hashMemo.get(key);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(json).digest('hex');
+    if (hashMemo.size >= HASH_MEMO_LIMIT) hashMemo.clear();
+    hashMemo.set(key, hash);
+  }
+  return hash;
 }
+
+/**
+ * Hashes by their input. A pod start hashes the same few credentials again and again (the kubelet builds a fresh
+ * keyring per pod), and SHA-256 is the costliest step; the memo only remembers a pure function's results.
+ */
+const hashMemo = new Map<string, string>();
+const HASH_MEMO_LIMIT = 4096;

@@ -233,6 +233,23 @@ function toDockerConfig(config: DecodedConfig): DockerConfig {
 export function dockerConfigFromSecret(
   secret: SecretObject,
 ): { ok: true; config: DockerConfig | undefined } | { ok: false; error: string } {
+  // Secrets are immutable values (an update is a new object), so the decoded config is remembered per object.
+  let decoded = secretConfigMemo.get(secret);
+  if (decoded === undefined) {
+    decoded = decodeSecretConfig(secret);
+    secretConfigMemo.set(secret, decoded);
+  }
+  return decoded;
+}
+
+const secretConfigMemo = new WeakMap<
+  SecretObject,
+  { ok: true; config: DockerConfig | undefined } | { ok: false; error: string }
+>();
+
+function decodeSecretConfig(
+  secret: SecretObject,
+): { ok: true; config: DockerConfig | undefined } | { ok: false; error: string } {
   const read = (key: string): string | undefined => {
     const data = Object.hasOwn(secret.data, key) ? secret.data[key] : undefined;
     return data !== undefined && data.length > 0 ? data : undefined;
