@@ -30,13 +30,21 @@ export type FsErrorCode =
 
 /** A failed system call, as Go's `*os.PathError`: operation, path and errno. */
 export class FsError extends Error {
-  constructor(
-    readonly code: FsErrorCode,
-    readonly op: string,
-    readonly path: string,
-  ) {
+  readonly code: FsErrorCode;
+  readonly op: string;
+  readonly path: string;
+
+  constructor(code: FsErrorCode, op: string, path: string) {
+    // An FsError is an expected outcome (Go returns it as a value), and a missing file is met on every cache
+    // miss: capturing a stack trace for it cost more than the rest of the read. So none is captured.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${op} ${path}: ${describeErrno(code)}`);
+    Error.stackTraceLimit = limit;
     this.name = 'FsError';
+    this.code = code;
+    this.op = op;
+    this.path = path;
   }
 }
 
@@ -91,11 +99,32 @@ export interface FileSystem {
   /** The whole content of a regular file. */
   readFile(path: string): string;
   /** The entries of a directory, sorted by name (as Go's `os.ReadDir`). */
-  readDir(path: string): DirEntry[];
+  readDir(path: string): readonly DirEntry[];
   /** `os.Remove`: unlink a file or remove an empty directory. */
   remove(path: string): void;
   /** `os.Stat`. */
   stat(path: string): FileStat;
+  /**
+   * `os.OpenFile(path, O_WRONLY|O_APPEND|O_CREATE, 0600)`: one `open`; every `write` of the handle is one `write`
+   * system call at the end of the file, `close` one `close`. Used by the record-store strategies that keep a log
+   * (`pullmanager/strategies/journal.ts`); the kubelet's own file accessor never appends.
+   *
+   * Optional so that test doubles written before appends existed still satisfy the port; the simulated
+   * filesystem and the test memory filesystem implement it, and a strategy that needs it refuses to open
+   * without it.
+   */
+  openAppend?(path: string): AppendHandle;
+}
+
+/**
+ * An open append-only file (see `FileSystem.openAppend`). The handle refers to the file it opened, not to its
+ * path: after a rename over that path, writes still go to the old (now unlinked) file, as on Linux.
+ */
+export interface AppendHandle {
+  /** Appends `data` (UTF-8) in one `write` system call; throws `FsError` (EIO, ENOSPC) on failure. */
+  write(data: string): void;
+  /** Closes the handle (one `close`); writing afterwards is a programmer error. */
+  close(): void;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

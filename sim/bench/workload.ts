@@ -407,9 +407,10 @@ export function expandWorkload(workload: Workload): ExpandedWorkload {
       },
     })),
   };
-  const preloaded = images
-    .filter(() => shape.chance(workload.images.preloadedFraction))
-    .map((image) => ({ ref: image.ref }));
+  const preloadedIndices = images.flatMap((_, i) =>
+    shape.chance(workload.images.preloadedFraction) ? [i] : [],
+  );
+  const preloaded = preloadedIndices.map((i) => ({ ref: (images[i] as ImagePlan).ref }));
   const objects: Manifest[] = Array.from({ length: workload.tenants }, (_, t) => secret(t, t, 0));
   const scenario: Scenario = {
     name: `workload-${workload.name}`,
@@ -438,14 +439,19 @@ export function expandWorkload(workload: Workload): ExpandedWorkload {
     timeline: [],
     expect: [],
   };
-  return { scenario, stream: () => timeline(workload, images, tenantImages, publicImages) };
+  return { scenario, stream: () => timeline(workload, images, tenantImages, publicImages, preloadedIndices) };
 }
 
-function secret(namespace: number, credentialsOf: number, generation: number): SecretManifest {
+function secret(
+  namespace: number,
+  credentialsOf: number,
+  generation: number,
+  name = 'regcred',
+): SecretManifest {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { namespace: `t${namespace}`, name: 'regcred' },
+    metadata: { namespace: `t${namespace}`, name },
     type: 'kubernetes.io/dockerconfigjson',
     stringData: {
       '.dockerconfigjson': JSON.stringify({
@@ -473,6 +479,7 @@ function* timeline(
   images: readonly ImagePlan[],
   tenantImages: readonly number[][],
   publicImages: readonly number[],
+  preloaded: readonly number[],
 ): Generator<TimelineStep> {
   const random = new SeededRandom(workload.seed);
   const arrivals = random.stream('arrivals');
@@ -498,6 +505,7 @@ function* timeline(
   let nextRotation = secretsStream.exponential(rotationGap);
   let nextCopy = secretsStream.exponential(copyGap);
   const generation = new Map<number, number>();
+  const copied = new Set<number>();
   const restartEvery =
     workload.kubeletRestarts > 0
       ? workload.duration / (workload.kubeletRestarts + 1)
@@ -515,8 +523,12 @@ function* timeline(
     } else if (at === arrivalAt) {
       const tenant = choices.int(0, workload.tenants - 1);
       const own = tenantImages[tenant] ?? [];
+      const policy = policyOf(choices.float());
       let imageIndex: number;
-      if (
+      if (policy === 'Never' && preloaded.length > 0) {
+        // `Never` is for images put on the node beforehand (system and sidecar images), as operators use it.
+        imageIndex = choices.pick(preloaded);
+      } else if (
         choices.chance(workload.pods.foreignImageFraction) ||
         (own.length === 0 && publicImages.length === 0)
       ) {
@@ -535,9 +547,13 @@ function* timeline(
         metadata: { namespace, name },
         spec: {
           ...(choices.chance(workload.pods.withSecretFraction)
-            ? { imagePullSecrets: [{ name: 'regcred' }] }
+            ? {
+                imagePullSecrets: copied.has(tenant)
+                  ? [{ name: 'regcred' }, { name: 'copied' }]
+                  : [{ name: 'regcred' }],
+              }
             : {}),
-          containers: [{ name: 'app', image: image.ref, imagePullPolicy: policyOf(choices.float()) }],
+          containers: [{ name: 'app', image: image.ref, imagePullPolicy: policy }],
         },
       };
       started++;
@@ -565,11 +581,13 @@ function* timeline(
       };
       yield { at: t, apply: secret(tenant, tenant, next) };
     } else if (at === nextCopy) {
-      // A tenant copies another tenant's credentials into its own secret (a shared deploy key).
+      // A tenant copies another tenant's credentials into a second secret (a shared deploy key); its later pods
+      // list both, so the copy matches the other tenant's records by hash.
       const from = secretsStream.int(0, workload.tenants - 1);
       const to = secretsStream.int(0, workload.tenants - 1);
       nextCopy += secretsStream.exponential(copyGap);
-      yield { at: t, apply: secret(to, from, generation.get(from) ?? 0) };
+      copied.add(to);
+      yield { at: t, apply: secret(to, from, generation.get(from) ?? 0, 'copied') };
     } else {
       nextRestart += restartEvery;
       yield { at: t, action: { action: 'restartKubelet', node: 'node-1' } };

@@ -71,6 +71,11 @@ export class Trace {
     this.#lines?.push(line);
   }
 
+  /** False when created with `off`: callers may skip building records nobody will see. */
+  get enabled(): boolean {
+    return !this.#off;
+  }
+
   /** Number of records appended so far. */
   get length(): number {
     return this.#count;

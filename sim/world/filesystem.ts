@@ -8,7 +8,14 @@
  * listing), so creating, renaming and removing a file cost O(1) and a listing costs O(entries + k log k) for k
  * new names. Only `rename` of a directory, `removeTree` and `snapshotFiles` touch a whole subtree.
  */
-import { type DirEntry, type FileStat, type FileSystem, FsError, type FsErrorCode } from '../../src/ports.js';
+import {
+  type AppendHandle,
+  type DirEntry,
+  type FileStat,
+  type FileSystem,
+  FsError,
+  type FsErrorCode,
+} from '../../src/ports.js';
 import { type Ticks, ticks } from '../../src/time.js';
 import type { RandomStream } from '../kernel/random.js';
 
@@ -470,7 +477,7 @@ export class SimFileSystem implements FileSystem {
    * `close`, E entries plus `.` and `..` (spec/cache.md §2.5). Sorted by name in byte order. A missing directory
    * fails at the `lstat`; a regular file opens, then `getdents64` fails with ENOTDIR.
    */
-  readDir(path: string): DirEntry[] {
+  readDir(path: string): readonly DirEntry[] {
     const p = normalizePath(path);
     const counted = this.#counted(p);
     if (counted) {
@@ -493,7 +500,8 @@ export class SimFileSystem implements FileSystem {
       this.#sys('getdents', getdentsCalls(node.children.size));
       this.#sys('close');
     }
-    return node.listing().slice();
+    // The cached listing itself: callers only read it (the port returns it readonly), and copying it cost O(n) per scan.
+    return node.listing();
   }
 
   /**
@@ -530,6 +538,55 @@ export class SimFileSystem implements FileSystem {
     return node.isDirectory
       ? { isDirectory: true, sizeBytes: DIRECTORY_SIZE_BYTES }
       : { isDirectory: false, sizeBytes: node.sizeBytes };
+  }
+
+  /**
+   * `os.OpenFile(path, O_WRONLY|O_APPEND|O_CREATE, 0600)`: 1 `open`, creating an empty file when it is absent.
+   * Each `write` of the handle is 1 `write` system call and one `writes` operation (its bytes in `bytesWritten`);
+   * `close` is 1 `close`. The open alone is no `io` operation, as the open of `writeFile` is folded into its one
+   * `writes`. Faults hit the handle's writes as they hit `writeFile`: `writeError` (EIO) and `enospc` (ENOSPC)
+   * append nothing and throw; `corrupt` appends a torn prefix of the data and reports success. The handle holds
+   * the file, not the path: after a rename over the path or a removal, writes land in the unlinked file, as on
+   * Linux. A missing parent fails the `open` with ENOENT (ENOTDIR under a file), a directory with EISDIR.
+   */
+  openAppend(path: string): AppendHandle {
+    const p = normalizePath(path);
+    const counted = this.#counted(p);
+    if (counted) this.#sys('open');
+    let node = this.#nodes.get(p);
+    if (node === undefined) {
+      const parent = this.#nodes.get(parentOf(p));
+      if (parent === undefined) throw new FsError(this.#missingCode(p), 'open', p);
+      if (!parent.isDirectory) throw new FsError('ENOTDIR', 'open', p);
+      node = new FileNode('', 0);
+      this.#link(p, node);
+    } else if (node.isDirectory) {
+      throw new FsError('EISDIR', 'open', p);
+    }
+    const file = node;
+    let open = true;
+    return {
+      write: (data: string): void => {
+        if (!open) throw new Error(`write to a closed append handle of ${p} (EBADF: a programmer error)`);
+        if (counted) {
+          this.#sys('write');
+          this.#io.writes++;
+          this.#io.ops++;
+        }
+        const fault = this.#faultsActive ? this.#writeFault(p) : undefined;
+        if (fault === 'writeError') throw new FsError('EIO', 'write', p);
+        if (fault === 'enospc') throw new FsError('ENOSPC', 'write', p);
+        const appended = fault === 'corrupt' ? this.#corrupt(data) : data;
+        file.content += appended;
+        file.sizeBytes += Buffer.byteLength(appended, 'utf8');
+        if (counted) this.#io.bytesWritten += Buffer.byteLength(data, 'utf8');
+      },
+      close: (): void => {
+        if (!open) throw new Error(`close of a closed append handle of ${p} (EBADF: a programmer error)`);
+        open = false;
+        if (counted) this.#sys('close');
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -591,8 +648,8 @@ export class SimFileSystem implements FileSystem {
 
   /**
    * Arms a scripted fault: the next `count` operations that reach the faulted step fail. `readError` matches a
-   * `readFile` of an existing file; `writeError` and `corrupt` a `writeFile` whose `open` succeeds; `enospc` such
-   * a `writeFile` or an `mkdirAll` that must create a directory; `crashBeforeRename` a `rename` whose source ends
+   * `readFile` of an existing file; `writeError` and `corrupt` a `writeFile` whose `open` succeeds or a `write`
+   * of an append handle; `enospc` either of those or an `mkdirAll` that must create a directory; `crashBeforeRename` a `rename` whose source ends
    * in `.tmp`. With `pathPrefix`, only paths equal to or under it match (the source path for `rename`). Armed
    * faults are consulted in arming order, before any rate.
    */

@@ -215,7 +215,8 @@ export class SimNode {
     const trace = context.trace;
     const node = this.name;
     this.#recorder = {
-      event: (object, type, reason, message) =>
+      event: (object, type, reason, message) => {
+        if (!trace.enabled) return;
         trace.append({
           t: context.now(),
           kind: 'event',
@@ -224,9 +225,11 @@ export class SimNode {
           type,
           reason,
           message,
-        }),
-      log: (message, fields) =>
-        trace.append({ t: context.now(), kind: 'log', node, message, ...(fields ?? {}) }),
+        });
+      },
+      log: (message, fields) => {
+        if (trace.enabled) trace.append({ t: context.now(), kind: 'log', node, message, ...(fields ?? {}) });
+      },
     };
   }
 
@@ -873,6 +876,7 @@ export class SimNode {
   }
 
   #trace(kind: string, fields: Record<string, unknown>): void {
+    if (!this.#context.trace.enabled) return;
     this.#context.trace.append({ t: this.#context.now(), kind, node: this.name, ...fields });
   }
 }

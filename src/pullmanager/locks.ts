@@ -11,8 +11,19 @@ export const MAX_LOCK_STRIPES = 31;
 /** FNV-1 (not FNV-1a) 32-bit hash of the key's UTF-8 bytes, as Go's `hash/fnv.New32`. */
 export function fnv1Hash32(key: string): number {
   let hash = 0x811c9dc5;
-  const bytes = Buffer.from(key, 'utf8');
-  for (const byte of bytes) {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    // Image names and refs are ASCII: their UTF-16 units are their UTF-8 bytes. Anything else takes the byte path.
+    if (code > 0x7f) return fnv1Hash32Bytes(key);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = (hash ^ code) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+function fnv1Hash32Bytes(key: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(key, 'utf8')) {
     hash = Math.imul(hash, 0x01000193) >>> 0;
     hash = (hash ^ byte) >>> 0;
   }

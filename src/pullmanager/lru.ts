@@ -15,7 +15,14 @@ export type EvictionCallback<K, V> = (key: K, value: V) => void;
  * Values must not be `undefined` (that is how `get` reports a miss).
  */
 export class LruCache<K, V> {
-  readonly #entries = new Map<K, V>();
+  /**
+   * Key → node of a doubly linked list ordered from least (`#head`) to most (`#tail`) recently used. Moving an entry
+   * to the tail is a few pointer updates; re-inserting into a `Map` (delete + set) cost microseconds on a large
+   * map, and `get` runs on every cached decision.
+   */
+  readonly #nodes = new Map<K, LruNode<K, V>>();
+  #head: LruNode<K, V> | undefined;
+  #tail: LruNode<K, V> | undefined;
 
   constructor(
     readonly maxEntries: number,
@@ -24,59 +31,88 @@ export class LruCache<K, V> {
 
   /** Number of entries held. */
   get size(): number {
-    return this.#entries.size;
+    return this.#nodes.size;
   }
 
   /** The value, marking it most recently used; undefined on a miss. */
   get(key: K): V | undefined {
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
+    const node = this.#nodes.get(key);
+    if (node === undefined) return undefined;
+    this.#moveToTail(node);
+    return node.value;
   }
 
   /** Whether the key is held, without touching its recency. */
   has(key: K): boolean {
-    return this.#entries.has(key);
+    return this.#nodes.has(key);
   }
 
   /** Inserts or replaces the value and marks it most recently used; may evict the least recently used entry. */
   add(key: K, value: V): void {
-    if (this.#entries.has(key)) {
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
+    const existing = this.#nodes.get(key);
+    if (existing !== undefined) {
+      existing.value = value;
+      this.#moveToTail(existing);
       return;
     }
-    this.#entries.set(key, value);
-    if (this.maxEntries !== 0 && this.#entries.size > this.maxEntries) this.#removeOldest();
+    const node: LruNode<K, V> = { key, value, previous: this.#tail, next: undefined };
+    if (this.#tail !== undefined) this.#tail.next = node;
+    this.#tail = node;
+    this.#head ??= node;
+    this.#nodes.set(key, node);
+    if (this.maxEntries !== 0 && this.#nodes.size > this.maxEntries && this.#head !== undefined)
+      this.remove(this.#head.key);
   }
 
   /** Removes the key (running the callback) if it is held. */
   remove(key: K): void {
-    const value = this.#entries.get(key);
-    if (value === undefined) return;
-    this.#entries.delete(key);
-    this.onEvicted?.(key, value);
+    const node = this.#nodes.get(key);
+    if (node === undefined) return;
+    this.#unlink(node);
+    this.#nodes.delete(key);
+    this.onEvicted?.(key, node.value);
   }
 
   /** Removes every entry, running the callback for each (least recently used first). */
   clear(): void {
-    const entries = [...this.#entries];
-    this.#entries.clear();
+    const entries: [K, V][] = [];
+    for (let node = this.#head; node !== undefined; node = node.next) entries.push([node.key, node.value]);
+    this.#nodes.clear();
+    this.#head = undefined;
+    this.#tail = undefined;
     for (const [key, value] of entries) this.onEvicted?.(key, value);
   }
 
   /** The keys from least to most recently used (no recency change). */
   keys(): K[] {
-    return [...this.#entries.keys()];
+    const keys: K[] = [];
+    for (let node = this.#head; node !== undefined; node = node.next) keys.push(node.key);
+    return keys;
   }
 
-  #removeOldest(): void {
-    // Map iteration starts at the least recently (re-)inserted key.
-    for (const oldest of this.#entries.keys()) {
-      this.remove(oldest);
-      return;
-    }
+  #moveToTail(node: LruNode<K, V>): void {
+    if (node === this.#tail) return;
+    this.#unlink(node);
+    node.previous = this.#tail;
+    node.next = undefined;
+    if (this.#tail !== undefined) this.#tail.next = node;
+    this.#tail = node;
+    this.#head ??= node;
   }
+
+  #unlink(node: LruNode<K, V>): void {
+    if (node.previous === undefined) this.#head = node.next;
+    else node.previous.next = node.next;
+    if (node.next === undefined) this.#tail = node.previous;
+    else node.next.previous = node.previous;
+    node.previous = undefined;
+    node.next = undefined;
+  }
+}
+
+interface LruNode<K, V> {
+  readonly key: K;
+  value: V;
+  previous: LruNode<K, V> | undefined;
+  next: LruNode<K, V> | undefined;
 }

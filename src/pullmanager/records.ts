@@ -68,8 +68,18 @@ export const LATEST_RECORD_API_VERSION: RecordApiVersion = 'v1beta1';
  * fs_pullrecords.go). Key = the intent's image string or the pulled record's imageRef, verbatim.
  */
 export function recordFileName(key: string): string {
-  return 'sha256-' + createHash('sha256').update(key, 'utf8').digest('hex');
+  let name = fileNameMemo.get(key);
+  if (name === undefined) {
+    name = 'sha256-' + createHash('sha256').update(key, 'utf8').digest('hex');
+    if (fileNameMemo.size >= FILE_NAME_MEMO_LIMIT) fileNameMemo.clear();
+    fileNameMemo.set(key, name);
+  }
+  return name;
 }
+
+/** File names by key: every intent write, read and delete names the same few files (a pure function, bounded). */
+const fileNameMemo = new Map<string, string>();
+const FILE_NAME_MEMO_LIMIT = 16_384;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Encoding

@@ -181,13 +181,14 @@ describe('SimFileSystem semantics', () => {
     expect(fs.readDir('/d').find((e) => e.name === 'b')?.isDirectory).toBe(false);
   });
 
-  it('readDir returns a copy and fails with ENOENT and ENOTDIR', () => {
+  it('readDir returns a read-only listing that later changes do not alter, and fails with ENOENT and ENOTDIR', () => {
     const fs = new SimFileSystem();
     fs.mkdirAll('/d');
     fs.writeFile('/d/f', '');
     const listed = fs.readDir('/d');
-    listed.pop();
-    expect(fs.readDir('/d')).toHaveLength(1);
+    fs.writeFile('/d/g', '');
+    expect(listed.map((e) => e.name)).toEqual(['f']);
+    expect(fs.readDir('/d').map((e) => e.name)).toEqual(['f', 'g']);
     expect(codeOf(() => fs.readDir('/nope'))).toBe('ENOENT');
     expect(codeOf(() => fs.readDir('/d/f'))).toBe('ENOTDIR');
     expect(codeOf(() => fs.readDir('/d/f/x'))).toBe('ENOTDIR');
