@@ -39,6 +39,9 @@ export interface RunVerdict {
 
 /** The indices of a campaign's runs that a shard owns: every `count`-th run, starting at `index − 1`. */
 export function shardIndices(runs: number, shard: Shard = { index: 1, count: 1 }): number[] {
+  if (!Number.isSafeInteger(shard.count) || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw new RangeError(`shard must be I/N with 1 <= I <= N, got ${shard.index}/${shard.count}`);
+  }
   const out: number[] = [];
   for (let i = shard.index - 1; i < runs; i += shard.count) out.push(i);
   return out;

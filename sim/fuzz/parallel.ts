@@ -63,7 +63,11 @@ export async function checkRunsInParallel(
           for (const w of workers) void w.terminate();
         }
       });
-      worker.on('error', reject);
+      worker.on('error', (error) => {
+        // One failing worker fails the campaign: stop the others rather than let them run on unobserved.
+        for (const w of workers) void w.terminate();
+        reject(error);
+      });
       worker.on('exit', finish);
     }
     if (running === 0) resolve();
