@@ -23,6 +23,13 @@ import {
   parseAllowlist,
   validateImagePullConfiguration,
 } from './pullmanager/policy.js';
+import {
+  type CredentialSourceDeletion,
+  type OpenedRecordStore,
+  openRecordStore,
+  parseRecordStoreSpec,
+  type RecordStoreSpec,
+} from './pullmanager/strategies/index.js';
 
 /** The KubeletConfiguration fields the image manager reads (kubelet spelling). */
 export interface KubeletImageConfig {
@@ -33,6 +40,11 @@ export interface KubeletImageConfig {
   readonly maxParallelImagePulls?: number;
   /** `--root-dir`; default `/var/lib/kubelet`. */
   readonly rootDirectory?: string;
+  /**
+   * pullsim only, not a kubelet field: the pull-record store strategy (`pullmanager/strategies`, e.g. `journal`,
+   * `fs+lru:50/100`). Absent: the profile's own stack. An invalid spec is a start-up error.
+   */
+  readonly recordStore?: string;
 }
 
 export const DEFAULT_KUBELET_ROOT = '/var/lib/kubelet';
@@ -54,6 +66,8 @@ export interface KubeletImageStack {
   /** Absent when the gate is off (no records at all). */
   readonly records?: PullRecordsAccessor;
   readonly metrics?: PullRecordMetrics;
+  /** Only with `recordStore: 'revoke-on-delete'`: tell the store that a credential source was deleted. */
+  readonly onCredentialSourceDeleted?: (source: CredentialSourceDeletion) => void;
 }
 
 /** Whether the feature gate is on: the configured value, else the profile's default (alpha off, beta on). */
@@ -82,6 +96,12 @@ export function startKubeletImageStack(
     allowlist: allowlistPatterns,
   });
   if (errors.length > 0) return { ok: false, errors };
+  let recordStore: RecordStoreSpec | undefined;
+  if (config.recordStore !== undefined) {
+    const parsed = parseRecordStoreSpec(config.recordStore);
+    if (!parsed.ok) return { ok: false, errors: [parsed.error] };
+    recordStore = parsed.value;
+  }
 
   if (!gate) {
     const pullManager = new NoopPullManager();
@@ -101,9 +121,12 @@ export function startKubeletImageStack(
   const allowlist = parseAllowlist(allowlistPatterns);
   if (!allowlist.ok) throw new Error('allowlist passed validation but does not parse'); // validated above
   const root = config.rootDirectory ?? DEFAULT_KUBELET_ROOT;
-  let store: ReturnType<typeof openPullRecordsStore>;
+  let store: OpenedRecordStore;
   try {
-    store = openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder });
+    store =
+      recordStore === undefined
+        ? openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder })
+        : openRecordStore(recordStore, ports.fs, root, profile, ports.clock, { logger: ports.recorder });
   } catch (error) {
     // The kubelet exits when it cannot create its record directories (e.g. ENOSPC); systemd retries it.
     if (error instanceof PullRecordsInitError) return { ok: false, errors: [error.message] };
@@ -127,7 +150,10 @@ export function startKubeletImageStack(
       policy,
       pullManager,
       records: store.accessor,
-      metrics: store.metrics,
+      ...(store.metrics === undefined ? {} : { metrics: store.metrics }),
+      ...(store.onCredentialSourceDeleted === undefined
+        ? {}
+        : { onCredentialSourceDeleted: store.onCredentialSourceDeleted }),
       imageManager: new ImageManager({ ...ports, profile, featureGateEnabled: true, pullManager }),
     },
   };

@@ -3,12 +3,29 @@
  * the kubelet's file code meets (ENOENT, EISDIR, ENOTDIR, ENOTEMPTY), one-shot fault injection per path and an
  * operation log. The counting, fault-injecting filesystem of the simulator lives elsewhere; this one stays small.
  */
-import { type DirEntry, type FileStat, type FileSystem, FsError, type FsErrorCode } from '../../src/ports.js';
+import {
+  type AppendHandle,
+  type DirEntry,
+  type FileStat,
+  type FileSystem,
+  FsError,
+  type FsErrorCode,
+} from '../../src/ports.js';
 
 type Node = { kind: 'dir'; children: Map<string, Node> } | { kind: 'file'; data: string };
 
 /** The port operations, as they appear in the log and in fault rules. */
-export type FsOp = 'mkdirAll' | 'writeFile' | 'rename' | 'readFile' | 'readDir' | 'remove' | 'stat';
+export type FsOp =
+  | 'mkdirAll'
+  | 'writeFile'
+  | 'rename'
+  | 'readFile'
+  | 'readDir'
+  | 'remove'
+  | 'stat'
+  | 'openAppend'
+  | 'append'
+  | 'closeAppend';
 
 export interface FsLogEntry {
   readonly op: FsOp;
@@ -158,6 +175,36 @@ export class MemoryFileSystem implements FileSystem {
     return {
       isDirectory: node.kind === 'dir',
       sizeBytes: node.kind === 'file' ? Buffer.byteLength(node.data) : 0,
+    };
+  }
+
+  /**
+   * Opens `path` for appending (created empty when absent). Each `write` is logged as `append` and can be failed
+   * with `failNext(path, code, { op: 'append' })`, appending nothing; `close` is logged as `closeAppend`. The
+   * handle holds the file node, so after a rename over the path its writes go to the replaced file.
+   */
+  openAppend(path: string): AppendHandle {
+    this.#begin('openAppend', path);
+    const { parent, name } = this.#parentOf(path, 'open');
+    let node = parent.children.get(name);
+    if (node?.kind === 'dir') throw new FsError('EISDIR', 'open', path);
+    if (node === undefined) {
+      node = { kind: 'file', data: '' };
+      parent.children.set(name, node);
+    }
+    const file = node;
+    let open = true;
+    return {
+      write: (data: string): void => {
+        if (!open) throw new Error(`memory-fs: write to a closed append handle of ${path}`);
+        this.#begin('append', path);
+        file.data += data;
+      },
+      close: (): void => {
+        if (!open) throw new Error(`memory-fs: close of a closed append handle of ${path}`);
+        open = false;
+        this.log.push({ op: 'closeAppend', path });
+      },
     };
   }
 
