@@ -8,6 +8,10 @@ import Table from 'cli-table3';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { kubeletProfile } from '../src/profiles.js';
 import { validateImagePullConfiguration } from '../src/pullmanager/policy.js';
+import { recordStoreHelp } from '../src/pullmanager/strategies/index.js';
+import { benchCsv, benchHtml, benchText } from './bench/report.js';
+import { BENCH_STRATEGIES, checkStrategies, DEFAULT_BENCH_MODES, runBenchSuite } from './bench/suite.js';
+import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from './bench/workload.js';
 import { checkScenario } from './check.js';
 import { compareScenario } from './compare.js';
 import { InputError } from './errors.js';
@@ -364,6 +368,87 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     );
 
   program
+    .command('bench')
+    .description('cache I/O under load: a workload under each record-store strategy and mode')
+    .addOption(
+      new Option('--workload <name|file>', 'small, medium, large, or a workload file').default('small'),
+    )
+    .addOption(
+      new Option(
+        '--strategies <list>',
+        `comma-separated record stores (default: ${BENCH_STRATEGIES.join(',')})`,
+      ),
+    )
+    .addOption(
+      new Option('--modes <list>', `modes (default: ${DEFAULT_BENCH_MODES.join(',')})`).argParser(parseModes),
+    )
+    .addOption(
+      new Option(
+        '--startup-records <list>',
+        'record counts for the start-up experiment (default 1000,10000,100000; "none" skips it)',
+      ),
+    )
+    .option('--no-differential', 'skip the differential check of the decision-identical strategies')
+    .option('--json', 'print the results as JSON')
+    .option('--csv', 'print the runs as CSV')
+    .option('--html <file>', 'also write a self-contained HTML report with charts')
+    .addHelpText('after', `\nRecord stores:\n${recordStoreHelp()}`)
+    .action(
+      (options: {
+        workload: string;
+        strategies?: string;
+        modes?: RunMode[];
+        startupRecords?: string;
+        differential: boolean;
+        json?: boolean;
+        csv?: boolean;
+        html?: string;
+      }) => {
+        const workload = isWorkloadPreset(options.workload)
+          ? WORKLOAD_PRESETS[options.workload]
+          : loadWorkload(options.workload);
+        const strategies =
+          options.strategies === undefined
+            ? [...BENCH_STRATEGIES]
+            : options.strategies
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== '');
+        checkStrategies(strategies);
+        const startupRecords =
+          options.startupRecords === undefined
+            ? undefined
+            : options.startupRecords === 'none'
+              ? []
+              : options.startupRecords.split(',').map((n) => parseCount(n.trim()));
+        const modes = (options.modes ?? [...DEFAULT_BENCH_MODES]).filter(
+          (m): m is Mode => m !== 'as-configured',
+        );
+        const bar =
+          io.isTTY && io.progress !== undefined
+            ? new cliProgress.SingleBar(
+                { stream: io.progress, format: 'bench [{bar}] {percentage}% {label}', hideCursor: true },
+                cliProgress.Presets.shades_classic,
+              )
+            : undefined;
+        bar?.start(100, 0, { label: '' });
+        const result = runBenchSuite(workload, {
+          strategies,
+          modes,
+          differential: options.differential,
+          ...(startupRecords === undefined ? {} : { startupRecords }),
+          onProgress: (label, fraction) => bar?.update(Math.round(fraction * 100), { label }),
+        });
+        bar?.stop();
+        if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else if (options.csv) io.stdout(benchCsv(result));
+        else io.stdout(benchText(result));
+        if (options.html !== undefined) writeOutputFile(options.html, benchHtml(result));
+        setExitCode(result.differential.every((d) => d.identical) ? EXIT_OK : EXIT_EXPECTATION_FAILED);
+      },
+    );
+
+  program
     .command('selfcheck')
     .description('run the deterministic kernel self-check: a seeded run printed with its trace hash')
     .addOption(new Option('--seed <n>', 'seed of the run').default(1, '1').argParser(parseSeed))
@@ -459,6 +544,20 @@ function runSummary(result: RunResult): string {
     `traceHash ${result.traceHash}
 `
   );
+}
+
+function loadWorkload(path: string): Workload {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError({
+      file: path,
+      path: '',
+      message: `not a preset (small, medium, large) and cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+  }
+  return parseWorkload(text, path);
 }
 
 /** Parses a positive count (`--runs`, `--workers`). */

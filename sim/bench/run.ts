@@ -32,6 +32,10 @@ export interface BenchRun {
     /** Kubelet start-ups: migration, cache warm-up, intent conversion. */
     readonly startupOps: number;
     readonly startupSyscalls: number;
+    /** `write` system calls (a journal's appends, a file store's file writes). */
+    readonly writeSyscalls: number;
+    /** Pulled records replaced on disk by the kubelet's file protocol (renames into pulled/). */
+    readonly recordWrites: number;
   };
   readonly registryRequestsPerStart: number;
   readonly registryRequests: number;
@@ -154,6 +158,8 @@ export function runWorkload(workload: Workload, options: BenchRunOptions = {}): 
       bytesPerStart: perStart((io?.bytesRead ?? 0) + (io?.bytesWritten ?? 0)),
       startupOps: startup.ops,
       startupSyscalls: startup.syscalls,
+      writeSyscalls: io?.syscalls.write ?? 0,
+      recordWrites: node?.fs.renamesInto(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
     },
     registryRequestsPerStart: perStart(registryRequests),
     registryRequests,

@@ -390,6 +390,13 @@ export class SimFileSystem implements FileSystem {
    * `*LinkError` text, `from to`. Moving a directory into its own subtree (EINVAL) or renaming `/` is a
    * programmer error.
    */
+  /** Counted renames by target directory: how many files a directory's atomic writes replaced (benchmarks). */
+  renamesInto(dir: string): number {
+    return this.#renamesInto.get(normalizePath(dir)) ?? 0;
+  }
+
+  readonly #renamesInto = new Map<string, number>();
+
   rename(from: string, to: string): void {
     const f = normalizePath(from);
     const t = normalizePath(to);
@@ -402,6 +409,8 @@ export class SimFileSystem implements FileSystem {
       this.#sys('rename');
       this.#io.renames++;
       this.#io.ops++;
+      const dir = parentOf(t);
+      this.#renamesInto.set(dir, (this.#renamesInto.get(dir) ?? 0) + 1);
     }
     const linkPath = `${f} ${t}`;
     const src = this.#nodes.get(f);

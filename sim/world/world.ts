@@ -295,7 +295,27 @@ export class World {
       this.#apply(step.apply, now);
     } else if ('delete' in step) {
       const key = step.delete;
+      const namespace = key.namespace ?? 'default';
+      const uid =
+        key.kind === 'Secret'
+          ? this.api.getSecret(namespace, key.name)?.uid
+          : key.kind === 'ServiceAccount'
+            ? this.api.getServiceAccount(namespace, key.name)?.uid
+            : undefined;
       const removed = this.api.delete(key);
+      if (removed.deleted && key.kind !== 'Pod') {
+        // Only the revoke-on-delete record store listens: the kubelet itself never learns of deletions.
+        const source =
+          key.kind === 'Namespace'
+            ? ({ kind: 'namespace', namespace: key.name } as const)
+            : ({
+                kind: key.kind === 'Secret' ? 'secret' : 'serviceAccount',
+                namespace,
+                name: key.name,
+                ...(uid === undefined ? {} : { uid }),
+              } as const);
+        for (const node of this.nodes.values()) node.stack?.onCredentialSourceDeleted?.(source);
+      }
       this.trace.append({
         t: now,
         kind: 'delete',
