@@ -414,6 +414,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
                 .split(',')
                 .map((s) => s.trim())
                 .filter((s) => s !== '');
+        // `--strategies ,` would run nothing and report an empty benchmark.
+        if (strategies.length === 0)
+          throw new InputError({
+            path: '--strategies',
+            message: 'expected a comma-separated list of record stores',
+          });
         checkStrategies(strategies);
         const startupRecords =
           options.startupRecords === undefined

@@ -131,7 +131,8 @@ export function benchHtml(result: BenchSuiteResult): string {
     height: 320,
     x: { label: 'registry requests per pod start', grid: true },
     y: { label: 'violations', grid: true },
-    color: { legend: true },
+    // Ordinal, so that no data (no runs) draws an empty legend rather than a continuous ramp, which needs a canvas.
+    color: { legend: true, type: 'ordinal' },
     marks: [
       Plot.dot(
         result.runs.map((r) => ({
@@ -153,7 +154,8 @@ export function benchHtml(result: BenchSuiteResult): string {
           height: 320,
           x: { type: 'log', label: 'records stored', grid: true },
           y: { type: 'log', label: 'system calls at start-up', grid: true },
-          color: { legend: true },
+          // Ordinal, as above: with only zero rows (memory) nothing is plotted on the log scales.
+          color: { legend: true, type: 'ordinal' },
           marks: [
             Plot.line(
               result.startup.filter((s) => s.syscalls > 0),

@@ -181,8 +181,8 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
   const base = WORKLOAD_PRESETS[baseName ?? 'small'];
   const num = (value: unknown, path: Path, min: number, max: number, fallback: number) =>
     value === undefined ? fallback : (r.number(value, path, min, max) ?? fallback);
-  const int = (value: unknown, path: Path, min: number, fallback: number) =>
-    value === undefined ? fallback : (r.integer(value, path, min) ?? fallback);
+  const int = (value: unknown, path: Path, min: number, fallback: number, max?: number) =>
+    value === undefined ? fallback : (r.integer(value, path, min, max) ?? fallback);
   const dur = (value: unknown, path: Path, fallback: Ticks) =>
     value === undefined ? fallback : (r.duration(value, path) ?? fallback);
   const kubelet =
@@ -340,12 +340,14 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
         ['spec', 'imageGC', 'highThresholdPercent'],
         0,
         base.imageGC.highThresholdPercent,
+        100,
       ),
       lowThresholdPercent: int(
         gc.lowThresholdPercent,
         ['spec', 'imageGC', 'lowThresholdPercent'],
         0,
         base.imageGC.lowThresholdPercent,
+        100,
       ),
       period: dur(gc.period, ['spec', 'imageGC', 'period'], base.imageGC.period),
     },
@@ -357,6 +359,10 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
     r.issue(['spec', 'images', 'minSizeBytes'], 'must not exceed maxSizeBytes');
   if (workload.imageGC.lowThresholdPercent > workload.imageGC.highThresholdPercent)
     r.issue(['spec', 'imageGC', 'lowThresholdPercent'], 'must not exceed highThresholdPercent');
+  // As the scenario loader: a zero period would schedule the next image GC check at the same instant forever, and
+  // a zero duration would run nothing.
+  if (workload.imageGC.period === 0) r.issue(['spec', 'imageGC', 'period'], 'must be greater than 0');
+  if (workload.duration === 0) r.issue(['spec', 'duration'], 'must be greater than 0');
   if (r.issues.length > 0) throw new InputError(r.issues);
   return workload;
 }

@@ -9,6 +9,7 @@ import { COMPARISON_ROWS, comparisonTable, modeTitle, summaryMatrix } from '../.
 import { parseScenario } from '../../sim/scenario/load.js';
 import type { RunMode } from '../../sim/scenario/types.js';
 import { crossTenantText } from '../support/cli-scenarios.js';
+import { tableRows } from '../support/terminal.js';
 
 function summary(mode: RunMode, figures: Partial<ModeSummary> = {}): ModeSummary {
   return {
@@ -89,15 +90,7 @@ describe('text report', () => {
     const text = comparisonTable(two);
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('cross-tenant — Tenant B runs | pipes\nand new lines'.split('\n')[0]);
-    const rows = text
-      .split('\n')
-      .filter((line) => line.startsWith('│'))
-      .map((line) =>
-        line
-          .split('│')
-          .slice(1, -1)
-          .map((cell) => cell.trim()),
-      );
+    const rows = tableRows(text);
     expect(rows).toEqual([
       ['', 'legacy', 'NVPreloaded'],
       ['containers started', '3', '1'],

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { type CliIo, main } from '../../../sim/cli.js';
 import { checkRun, formatSummary, generateRun, runCampaign } from '../../../sim/fuzz/campaign.js';
@@ -8,6 +7,7 @@ import { parseScenario } from '../../../sim/scenario/load.js';
 import type { KubeletProfile, KubeletVersion } from '../../../src/profiles.js';
 import { type CliOutcome, runCli, useTempDir } from '../../support/cli-harness.js';
 import { withLoaderDefaults } from '../../support/loader-defaults.js';
+import { fakeTerminal } from '../../support/terminal.js';
 
 /*
  * `pullsim fuzz` (sim/cli.ts): the summary it prints is the library's campaign summary, shards and replays pick the
@@ -52,21 +52,6 @@ async function runWith(args: readonly string[], extra: Partial<CliIo>): Promise<
     ...extra,
   });
   return { code, stdout, stderr };
-}
-
-/** A terminal-like stream that keeps what is written to it. */
-function fakeTerminal(): { stream: NodeJS.WritableStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = Object.assign(
-    new Writable({
-      write(chunk, _encoding, callback) {
-        chunks.push(String(chunk));
-        callback();
-      },
-    }),
-    { isTTY: true, columns: 120 },
-  );
-  return { stream, text: () => chunks.join('') };
 }
 
 /** A clock that reads 0 once (the start) and then far past any limit. */
