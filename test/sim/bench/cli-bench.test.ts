@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_OK, main } from '../../../sim/cli.js';
+import { RECORD_STORE_STRATEGIES } from '../../../src/pullmanager/strategies/index.js';
 import { tinyWorkloadText } from '../../support/bench-workloads.js';
 import { runCli, useTempDir } from '../../support/cli-harness.js';
 import { parseCsv } from '../../support/csv.js';
@@ -96,6 +97,17 @@ describe('pullsim bench', () => {
     expect(out.stdout).not.toContain('differential check');
     expect(out.stdout).toMatch(/│ start-up syscalls +│ 10 records +│ 100 records +│/);
     expect(out.stdout).toMatch(/│ memory +│ 0 +│ 0 +│/);
+  });
+
+  it('--help lists each record store on its own line, with its idea and trade-off under it', async () => {
+    const out = await runCli(['bench', '--help']);
+    expect(out.code).toBe(EXIT_OK);
+    const after = out.stdout.slice(out.stdout.indexOf('Record stores:\n'));
+    const lines = after.trimEnd().split('\n').slice(1);
+    expect(lines.filter((line) => !line.startsWith(' '))).toEqual(
+      RECORD_STORE_STRATEGIES.map((s) => s.syntax),
+    );
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
   });
 
   it('runs a preset by name', async () => {
