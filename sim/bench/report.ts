@@ -110,6 +110,7 @@ function escapeHtml(text: string): string {
 /** One self-contained HTML page: the tables, and charts of I/O per start, registry load and start-up I/O. */
 export function benchHtml(result: BenchSuiteResult): string {
   const strategies = [...new Set(result.runs.map((r) => r.strategy))];
+  const strategyColours = { legend: true, type: 'ordinal', domain: strategies, scheme: 'tableau10' } as const;
   const io = result.runs.flatMap((r) => [
     { strategy: r.strategy, mode: r.mode, path: 'decision', ops: r.fs.decisionOpsPerStart },
     { strategy: r.strategy, mode: r.mode, path: 'write', ops: r.fs.writeOpsPerStart },
@@ -119,6 +120,8 @@ export function benchHtml(result: BenchSuiteResult): string {
     width: 900,
     height: 320,
     marginBottom: 60,
+    // Room for the facet labels (mode names) on the right.
+    marginRight: 170,
     x: { domain: strategies, label: null, tickRotate: -20 },
     y: { label: 'operations per pod start', grid: true },
     fy: { label: null },
@@ -131,8 +134,10 @@ export function benchHtml(result: BenchSuiteResult): string {
     height: 320,
     x: { label: 'registry requests per pod start', grid: true },
     y: { label: 'violations', grid: true },
-    // Ordinal, so that no data (no runs) draws an empty legend rather than a continuous ramp, which needs a canvas.
-    color: { legend: true, type: 'ordinal' },
+    // Ordinal with the strategies as domain: the same colour per strategy in every chart, and no data (no runs)
+    // draws an empty legend rather than a continuous ramp, which needs a canvas.
+    color: strategyColours,
+    symbol: { legend: true },
     marks: [
       Plot.dot(
         result.runs.map((r) => ({
@@ -154,8 +159,8 @@ export function benchHtml(result: BenchSuiteResult): string {
           height: 320,
           x: { type: 'log', label: 'records stored', grid: true },
           y: { type: 'log', label: 'system calls at start-up', grid: true },
-          // Ordinal, as above: with only zero rows (memory) nothing is plotted on the log scales.
-          color: { legend: true, type: 'ordinal' },
+          // As above; rows of zero (memory) are left out, since a log scale cannot place them.
+          color: strategyColours,
           marks: [
             Plot.line(
               result.startup.filter((s) => s.syscalls > 0),
@@ -178,11 +183,11 @@ export function benchHtml(result: BenchSuiteResult): string {
   ).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pullsim bench: ${escapeHtml(result.workload.name)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:0.85rem}th,td{border:1px solid #ccc;padding:0.2rem 0.5rem;text-align:right}td:first-child,td:nth-child(2){text-align:left}.chart{margin:1rem 0}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:0.85rem}th,td{border:1px solid #ccc;padding:0.2rem 0.5rem;text-align:right}td:first-child,td:nth-child(2){text-align:left}.chart{margin:1rem 0}.wide{overflow-x:auto}</style>
 </head><body>
 <h1>pullsim bench: ${escapeHtml(result.workload.name)}</h1>
 <p>${escapeHtml(result.workload.description)}; device profile <code>${escapeHtml(result.workload.device)}</code>. Virtual-time figures are deterministic; wall time, events per second and memory are this machine's.</p>
-${table}
+<div class="wide">${table}</div>
 <div class="chart">${ioChart}</div>
 <div class="chart">${tradeOff}</div>
 <div class="chart">${startupChart}</div>
