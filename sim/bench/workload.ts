@@ -125,6 +125,19 @@ export const WORKLOAD_PRESETS: Readonly<Record<'small' | 'medium' | 'large', Wor
   },
 };
 
+/**
+ * Upper bounds on the counts a workload file may ask for: the static world (tenants, images) is built in memory up
+ * front, so a typo such as an extra three zeros should be an input error rather than an out-of-memory crash. Each
+ * is 100× the large preset (restarts: one a minute for a week).
+ */
+export const WORKLOAD_LIMITS = {
+  tenants: 100_000,
+  images: 500_000,
+  podStarts: 10_000_000,
+  kubeletRestarts: 10_080,
+} as const;
+const LIMITS = WORKLOAD_LIMITS;
+
 export function isWorkloadPreset(name: string): name is keyof typeof WORKLOAD_PRESETS {
   return Object.hasOwn(WORKLOAD_PRESETS, name);
 }
@@ -250,9 +263,9 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
         ? base.device
         : (r.oneOf(spec.device, ['spec', 'device'], ['none', 'ssd', 'hdd', 'network'] as const) ??
           base.device),
-    tenants: int(spec.tenants, ['spec', 'tenants'], 1, base.tenants),
+    tenants: int(spec.tenants, ['spec', 'tenants'], 1, base.tenants, LIMITS.tenants),
     images: {
-      count: int(images.count, ['spec', 'images', 'count'], 1, base.images.count),
+      count: int(images.count, ['spec', 'images', 'count'], 1, base.images.count, LIMITS.images),
       publicFraction: num(
         images.publicFraction,
         ['spec', 'images', 'publicFraction'],
@@ -277,7 +290,7 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
       maxSizeBytes: int(images.maxSizeBytes, ['spec', 'images', 'maxSizeBytes'], 1, base.images.maxSizeBytes),
     },
     pods: {
-      starts: int(pods.starts, ['spec', 'pods', 'starts'], 1, base.pods.starts),
+      starts: int(pods.starts, ['spec', 'pods', 'starts'], 1, base.pods.starts, LIMITS.podStarts),
       meanLifetime: dur(pods.meanLifetime, ['spec', 'pods', 'meanLifetime'], base.pods.meanLifetime),
       foreignImageFraction: num(
         pods.foreignImageFraction,
@@ -327,7 +340,13 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
         base.secrets.copiesPerHour,
       ),
     },
-    kubeletRestarts: int(spec.kubeletRestarts, ['spec', 'kubeletRestarts'], 0, base.kubeletRestarts),
+    kubeletRestarts: int(
+      spec.kubeletRestarts,
+      ['spec', 'kubeletRestarts'],
+      0,
+      base.kubeletRestarts,
+      LIMITS.kubeletRestarts,
+    ),
     imageGC: {
       capacityBytes: int(
         gc.capacityBytes,

@@ -9,6 +9,7 @@ import {
   expandWorkload,
   isWorkloadPreset,
   parseWorkload,
+  WORKLOAD_LIMITS,
   WORKLOAD_PRESETS,
   type Workload,
 } from '../../../sim/bench/workload.js';
@@ -378,6 +379,37 @@ describe('parseWorkload', () => {
         [6, 'spec.imageGC.highThresholdPercent', 'expected an integer from 0 to 100, got 150'],
         [6, 'spec.imageGC.lowThresholdPercent', 'expected an integer from 0 to 100, got 101'],
       ]);
+    });
+
+    it('counts above the limits, which would build a world too large for memory', () => {
+      const issues = issuesOf(
+        workloadText(
+          `tenants: ${WORKLOAD_LIMITS.tenants + 1}`,
+          `images: { count: ${WORKLOAD_LIMITS.images + 1} }`,
+          `pods: { starts: ${WORKLOAD_LIMITS.podStarts + 1} }`,
+          `kubeletRestarts: ${WORKLOAD_LIMITS.kubeletRestarts + 1}`,
+        ),
+      );
+      expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([
+        [6, 'spec.tenants', 'expected an integer from 1 to 100000, got 100001'],
+        [7, 'spec.images.count', 'expected an integer from 1 to 500000, got 500001'],
+        [8, 'spec.pods.starts', 'expected an integer from 1 to 10000000, got 10000001'],
+        [9, 'spec.kubeletRestarts', 'expected an integer from 0 to 10080, got 10081'],
+      ]);
+      // The limits themselves are accepted, and the large preset is well inside them.
+      const atLimits = parseWorkload(
+        workloadText(
+          `tenants: ${WORKLOAD_LIMITS.tenants}`,
+          `images: { count: ${WORKLOAD_LIMITS.images} }`,
+          `pods: { starts: ${WORKLOAD_LIMITS.podStarts} }`,
+          `kubeletRestarts: ${WORKLOAD_LIMITS.kubeletRestarts}`,
+        ),
+        FILE,
+      );
+      expect(atLimits.tenants).toBe(WORKLOAD_LIMITS.tenants);
+      expect(WORKLOAD_PRESETS.large.tenants * 100).toBeLessThanOrEqual(WORKLOAD_LIMITS.tenants);
+      expect(WORKLOAD_PRESETS.large.images.count * 100).toBeLessThanOrEqual(WORKLOAD_LIMITS.images);
+      expect(WORKLOAD_PRESETS.large.pods.starts * 100).toBeLessThanOrEqual(WORKLOAD_LIMITS.podStarts);
     });
 
     it('a duration of zero, in which no pod could start', () => {
