@@ -36,6 +36,8 @@ export interface BenchRun {
     readonly writeSyscalls: number;
     /** Pulled records replaced on disk by the kubelet's file protocol (renames into pulled/). */
     readonly recordWrites: number;
+    /** Pulled-record files deleted (image removals, revocations): with `recordWrites`, the record changes. */
+    readonly recordDeletes: number;
   };
   readonly registryRequestsPerStart: number;
   readonly registryRequests: number;
@@ -160,6 +162,7 @@ export function runWorkload(workload: Workload, options: BenchRunOptions = {}): 
       startupSyscalls: startup.syscalls,
       writeSyscalls: io?.syscalls.write ?? 0,
       recordWrites: node?.fs.renamesInto(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
+      recordDeletes: node?.fs.filesRemovedFrom(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
     },
     registryRequestsPerStart: perStart(registryRequests),
     registryRequests,

@@ -383,13 +383,6 @@ export class SimFileSystem implements FileSystem {
     if (failure !== undefined) throw new FsError(failure, 'write', p);
   }
 
-  /**
-   * `rename(2)`: atomically replaces `to` (a file by a file, or an empty directory by a directory). Counted as one
-   * `rename` when either path is in the counted scope. A `crashBeforeRename` fault on a `.tmp` source throws
-   * `SimulatedCrash` before the system call, so nothing is renamed or counted. The error path is Go's
-   * `*LinkError` text, `from to`. Moving a directory into its own subtree (EINVAL) or renaming `/` is a
-   * programmer error.
-   */
   /** Counted renames by target directory: how many files a directory's atomic writes replaced (benchmarks). */
   renamesInto(dir: string): number {
     return this.#renamesInto.get(normalizePath(dir)) ?? 0;
@@ -397,6 +390,20 @@ export class SimFileSystem implements FileSystem {
 
   readonly #renamesInto = new Map<string, number>();
 
+  /** Counted removals of existing files by directory: how many files a directory lost (benchmarks). */
+  filesRemovedFrom(dir: string): number {
+    return this.#filesRemovedFrom.get(normalizePath(dir)) ?? 0;
+  }
+
+  readonly #filesRemovedFrom = new Map<string, number>();
+
+  /**
+   * `rename(2)`: atomically replaces `to` (a file by a file, or an empty directory by a directory). Counted as one
+   * `rename` when either path is in the counted scope. A `crashBeforeRename` fault on a `.tmp` source throws
+   * `SimulatedCrash` before the system call, so nothing is renamed or counted. The error path is Go's
+   * `*LinkError` text, `from to`. Moving a directory into its own subtree (EINVAL) or renaming `/` is a
+   * programmer error.
+   */
   rename(from: string, to: string): void {
     const f = normalizePath(from);
     const t = normalizePath(to);
@@ -529,6 +536,10 @@ export class SimFileSystem implements FileSystem {
     }
     const node = this.#nodes.get(p);
     if (node !== undefined && !node.isDirectory) {
+      if (counted) {
+        const dir = parentOf(p);
+        this.#filesRemovedFrom.set(dir, (this.#filesRemovedFrom.get(dir) ?? 0) + 1);
+      }
       this.#unlinkEntry(p);
       return;
     }
@@ -649,6 +660,8 @@ export class SimFileSystem implements FileSystem {
   resetCounters(): void {
     Object.assign(this.#syscalls, zeroSyscalls());
     Object.assign(this.#io, zeroIo());
+    this.#renamesInto.clear();
+    this.#filesRemovedFrom.clear();
     this.#pendingLatency = 0;
   }
 

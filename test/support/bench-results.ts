@@ -28,6 +28,7 @@ export function benchRun(overrides: Partial<BenchRun> = {}): BenchRun {
       startupSyscalls: 200,
       writeSyscalls: 120,
       recordWrites: 40,
+      recordDeletes: 0,
     },
     registryRequestsPerStart: 1.25,
     registryRequests: 125,

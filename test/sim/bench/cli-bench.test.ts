@@ -52,7 +52,12 @@ describe('pullsim bench', () => {
       'journal AlwaysVerify',
     ]);
     expect(result.differential.map((d: { identical: boolean }) => d.identical)).toEqual([true, true]);
-    expect(result.leastIo).toEqual([{ mode: 'AlwaysVerify', recordChanges: result.runs[0].fs.recordWrites }]);
+    expect(result.leastIo).toEqual([
+      {
+        mode: 'AlwaysVerify',
+        recordChanges: result.runs[0].fs.recordWrites + result.runs[0].fs.recordDeletes,
+      },
+    ]);
     expect(result.startup).toEqual([]);
   });
 

@@ -198,6 +198,7 @@ describe('the least possible I/O (the issue’s yardstick)', () => {
         startupSyscalls: 0,
         writeSyscalls: 0,
         recordWrites: 0,
+        recordDeletes: 0,
       });
     }
   });

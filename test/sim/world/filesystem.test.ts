@@ -380,6 +380,38 @@ describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => 
     expect(fs.ioTotals()).toMatchObject({ removes: 1, ops: 1 });
   });
 
+  it('counts files replaced in and removed from each directory, in the counted scope only', () => {
+    const fs = kubeletFs();
+    const other = `${KUBELET}/image_manager/pulling`;
+    fs.mkdirAll(other);
+    fs.loadFiles('/outside', { a: 'x' });
+    for (const name of ['a', 'b', 'a']) {
+      fs.writeFile(`${PULLED}/${name}.tmp`, RECORD);
+      fs.rename(`${PULLED}/${name}.tmp`, `${PULLED}/${name}`);
+    }
+    fs.writeFile(`${other}/c.tmp`, RECORD);
+    fs.rename(`${other}/c.tmp`, `${other}/c`);
+    fs.rename('/outside/a', '/outside/b');
+    expect([fs.renamesInto(PULLED), fs.renamesInto(`${other}/`), fs.renamesInto('/outside')]).toEqual([
+      3, 1, 0,
+    ]);
+
+    fs.remove(`${PULLED}/a`);
+    codeOf(() => fs.remove(`${PULLED}/a`)); // missing: an unlink system call, but no file removed
+    fs.remove(`${other}/c`);
+    fs.remove('/outside/b');
+    fs.mkdirAll(`${PULLED}/sub`);
+    fs.remove(`${PULLED}/sub`); // a directory, not a file
+    expect([
+      fs.filesRemovedFrom(PULLED),
+      fs.filesRemovedFrom(other),
+      fs.filesRemovedFrom('/outside'),
+    ]).toEqual([1, 1, 0]);
+
+    fs.resetCounters();
+    expect([fs.renamesInto(PULLED), fs.filesRemovedFrom(PULLED)]).toEqual([0, 0]);
+  });
+
   it('removing a directory is a failed unlink then rmdir', () => {
     const fs = kubeletFs();
     fs.mkdirAll(`${PULLED}/sub`);
