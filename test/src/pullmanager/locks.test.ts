@@ -4,6 +4,7 @@ import {
   fnv1Hash32,
   KubeletPanic,
   MAX_LOCK_STRIPES,
+  STRIPE_MEMO_SIZE,
   StripedLockSet,
 } from '../../../src/pullmanager/locks.js';
 import { referenceFnv1 } from '../../support/fnv1.js';
@@ -51,6 +52,18 @@ describe('StripedLockSet after the fix #138937: stripes = clamp(size, 1, 31), in
     ['docker.io/testing/test:latest', 10, 8],
   ])('%j with %i stripes locks stripe %i (spec reference value)', (key, size, stripe) => {
     expect(new StripedLockSet(size).stripeOf(key)).toBe(stripe);
+  });
+
+  it('remembers stripes without changing them, also after the memo fills and is emptied', () => {
+    const set = new StripedLockSet(31);
+    const keys = Array.from(
+      { length: STRIPE_MEMO_SIZE + 10 },
+      (_, i) => `sha256:${i.toString(16).padStart(64, '0')}`,
+    );
+    for (const round of [1, 2]) {
+      for (const key of keys)
+        expect(set.stripeOf(key), `${key} round ${round}`).toBe(referenceFnv1(key) % 31);
+    }
   });
 
   it('never panics, whatever the size', () => {
