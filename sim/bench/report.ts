@@ -27,6 +27,7 @@ export function runRows(result: BenchSuiteResult): Record<string, string | numbe
       'syscalls/start': Number(fixed(run.fs.syscallsPerStart)),
       'decision ops/start': Number(fixed(run.fs.decisionOpsPerStart, 2)),
       'write ops/start': Number(fixed(run.fs.writeOpsPerStart, 2)),
+      'GC ops/start': Number(fixed(run.fs.gcOpsPerStart, 2)),
       'bytes/start': Math.round(run.fs.bytesPerStart),
       'start-up syscalls': run.fs.startupSyscalls,
       'I/O ÷ least': least === undefined || least === 0 ? 'n/a' : Number(fixed(runtimeSyscalls / least, 2)),
@@ -114,6 +115,7 @@ export function benchHtml(result: BenchSuiteResult): string {
   const io = result.runs.flatMap((r) => [
     { strategy: r.strategy, mode: r.mode, path: 'decision', ops: r.fs.decisionOpsPerStart },
     { strategy: r.strategy, mode: r.mode, path: 'write', ops: r.fs.writeOpsPerStart },
+    { strategy: r.strategy, mode: r.mode, path: 'GC', ops: r.fs.gcOpsPerStart },
   ]);
   const ioChart = renderPlot({
     title: 'Filesystem operations per pod start',
@@ -125,7 +127,7 @@ export function benchHtml(result: BenchSuiteResult): string {
     x: { domain: strategies, label: null, tickRotate: -20 },
     y: { label: 'operations per pod start', grid: true },
     fy: { label: null },
-    color: { legend: true, domain: ['decision', 'write'], range: ['#6baed6', '#fd8d3c'] },
+    color: { legend: true, domain: ['decision', 'write', 'GC'], range: ['#6baed6', '#fd8d3c', '#74c476'] },
     marks: [Plot.barY(io, { x: 'strategy', y: 'ops', fill: 'path', fy: 'mode', tip: true }), Plot.ruleY([0])],
   });
   const tradeOff = renderPlot({

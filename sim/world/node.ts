@@ -28,7 +28,7 @@ import type { ImageGcPolicySpec } from '../scenario/types.js';
 import type { StoredPod } from './api-server.js';
 import type { NodeCredentialSources } from './credential-sources.js';
 import type { WorldEvent } from './events.js';
-import { type SimFileSystem, SimulatedCrash } from './filesystem.js';
+import { type FsIoTotals, type SimFileSystem, SimulatedCrash } from './filesystem.js';
 import type { SimRuntime } from './runtime.js';
 
 /** Kubelet constants the node uses (pkg/kubelet). */
@@ -91,6 +91,13 @@ export interface PodRecord {
   readonly key: string;
   readonly containers: ContainerStatus[];
   deleted: boolean;
+}
+
+/** Filesystem work spent in one activity of the node (start-ups, record pruning). */
+export interface IoSpent {
+  ops: number;
+  syscalls: number;
+  reads: number;
 }
 
 interface Worker {
@@ -198,7 +205,9 @@ export class SimNode {
   readonly #recorder: EventRecorder;
   readonly kubeletRoot = DEFAULT_KUBELET_ROOT;
   /** File operations and system calls spent in kubelet start-ups (migration, cache warm-up, intent conversion). */
-  readonly startupIo = { ops: 0, syscalls: 0, reads: 0 };
+  readonly startupIo: IoSpent = { ops: 0, syscalls: 0, reads: 0 };
+  /** File operations and system calls spent pruning records after image GC (a List of every record, deletions). */
+  readonly gcIo: IoSpent = { ops: 0, syscalls: 0, reads: 0 };
   /** Kubelet starts, crashes and panics, for reports. */
   readonly stats = { kubeletStarts: 0, kubeletCrashes: 0, kubeletPanics: 0 };
 
@@ -273,10 +282,7 @@ export class SimNode {
       });
       return;
     }
-    const ioAfter = this.fs.ioTotals();
-    this.startupIo.ops += ioAfter.ops - ioBefore.ops;
-    this.startupIo.reads += ioAfter.reads - ioBefore.reads;
-    this.startupIo.syscalls += ioAfter.syscalls.total - ioBefore.syscalls.total;
+    this.#addIoSince(this.startupIo, ioBefore);
     this.#kubelet = {
       epoch,
       stack: started.stack,
@@ -857,12 +863,22 @@ export class SimNode {
 
   #afterGC(stack: KubeletImageStack, removed: readonly string[], until: Ticks): void {
     const remaining = this.runtime.listImages().map((image) => image.id);
+    const ioBefore = this.fs.ioTotals();
     try {
       stack.pullManager.pruneUnknownRecords(remaining, until);
     } catch (error) {
       this.#crashed(error, 'image GC');
     }
+    this.#addIoSince(this.gcIo, ioBefore);
     this.#trace('imageGC', { removed: [...removed], remaining: remaining.length });
+  }
+
+  /** Adds the filesystem work done since `before` (an `ioTotals()` snapshot) to `spent`. */
+  #addIoSince(spent: IoSpent, before: FsIoTotals): void {
+    const after = this.fs.ioTotals();
+    spent.ops += after.ops - before.ops;
+    spent.reads += after.reads - before.reads;
+    spent.syscalls += after.syscalls.total - before.syscalls.total;
   }
 
   #imagesInUse(): Set<string> {

@@ -22,6 +22,7 @@ export function benchRun(overrides: Partial<BenchRun> = {}): BenchRun {
       bytesWritten: 4_000,
       decisionOpsPerStart: 0.5,
       writeOpsPerStart: 2,
+      gcOpsPerStart: 0.25,
       syscallsPerStart: 8,
       bytesPerStart: 100,
       startupOps: 50,

@@ -20,6 +20,7 @@ const HEADERS = [
   'syscalls/start',
   'decision ops/start',
   'write ops/start',
+  'GC ops/start',
   'bytes/start',
   'start-up syscalls',
   'I/O ÷ least',
@@ -86,6 +87,7 @@ describe('runRows', () => {
       'syscalls/start': 8,
       'decision ops/start': 0.5,
       'write ops/start': 2,
+      'GC ops/start': 0.25,
       'bytes/start': 100,
       'start-up syscalls': 200,
       // (1 000 syscalls − 200 at start-up) ÷ 40 record changes.
@@ -136,7 +138,7 @@ describe('benchText', () => {
   it('prints the runs table, the differential verdict and the start-up table', () => {
     const rows = tableRows(text);
     expect(rows[0]).toEqual(HEADERS);
-    expect(rows.slice(1, 4).map((r) => [r[0], r[1], r[8], r[10], r[17]])).toEqual([
+    expect(rows.slice(1, 4).map((r) => [r[0], r[1], r[9], r[11], r[18]])).toEqual([
       ['fs+lru', 'AlwaysVerify', '20', '0', 'identical'],
       ['journal', 'AlwaysVerify', '6', '3 (preloaded 2, unexplained 1)', 'DIFFERENT'],
       ['memory', 'NeverVerifyPreloadedImages', 'n/a', '0', 'n/a'],
@@ -178,7 +180,7 @@ describe('benchCsv', () => {
     const records = parseCsv(benchCsv(result));
     expect(records[0]).toEqual(HEADERS);
     expect(records.slice(1)).toEqual(runRows(result).map((row) => HEADERS.map((h) => String(row[h]))));
-    expect(records[2]?.[10]).toBe('3 (preloaded 2, unexplained 1)');
+    expect(records[2]?.[11]).toBe('3 (preloaded 2, unexplained 1)');
   });
 
   it('quotes what would break a field: commas, quotes, newlines', () => {
@@ -236,8 +238,8 @@ describe('benchHtml', () => {
     // Shapes of a mark, over every facet (the bar chart has one per mode).
     const shapes = (chart: Dom, mark: string, shape: string) =>
       chart.querySelectorAll(`g[aria-label="${mark}"] ${shape}`).length;
-    // A decision bar and a write bar per run.
-    expect(shapes(charts[0] as Dom, 'bar', 'rect')).toBe(2 * result.runs.length);
+    // A decision bar, a write bar and a GC bar per run.
+    expect(shapes(charts[0] as Dom, 'bar', 'rect')).toBe(3 * result.runs.length);
     expect(shapes(charts[1] as Dom, 'dot', 'path, circle')).toBe(result.runs.length);
     // Log scales: the memory row (zero system calls) cannot be drawn and is left out.
     expect(shapes(charts[2] as Dom, 'dot', 'circle')).toBe(startup.filter((s) => s.syscalls > 0).length);

@@ -9,7 +9,7 @@ import { type BenchRun, runWorkload } from '../../../sim/bench/run.js';
 import { expandWorkload, type Workload } from '../../../sim/bench/workload.js';
 import { SeededRandom } from '../../../sim/kernel/random.js';
 import type { Mode } from '../../../sim/scenario/types.js';
-import { TICKS_PER_HOUR, TICKS_PER_SECOND, ticks } from '../../../src/time.js';
+import { TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND, ticks } from '../../../src/time.js';
 import { tinyWorkload } from '../../support/bench-workloads.js';
 
 // The real expansion, wrapped so that one test can hand runWorkload a world without a node.
@@ -54,9 +54,9 @@ describe('runWorkload', () => {
       // One container per pod, started at most once each.
       expect(run.containersStarted).toBeGreaterThan(0);
       expect(run.containersStarted).toBeLessThanOrEqual(run.podStarts);
-      // Decision and write operations per start split the run-time operations: everything but start-up.
+      // Decision, write and GC operations per start split the run-time operations: everything but start-up.
       const fs = run.fs;
-      expect((fs.decisionOpsPerStart + fs.writeOpsPerStart) * run.podStarts).toBeCloseTo(
+      expect((fs.decisionOpsPerStart + fs.writeOpsPerStart + fs.gcOpsPerStart) * run.podStarts).toBeCloseTo(
         fs.ops - fs.startupOps,
         6,
       );
@@ -137,6 +137,7 @@ describe('runWorkload', () => {
     expect(run.fs).toMatchObject({
       decisionOpsPerStart: 0,
       writeOpsPerStart: 0,
+      gcOpsPerStart: 0,
       syscallsPerStart: 0,
       bytesPerStart: 0,
     });
@@ -182,6 +183,31 @@ describe('the least possible I/O (the issue’s yardstick)', () => {
     },
   );
 
+  it('under image GC pressure: record deletions count as record changes, and pruning is reported apart', () => {
+    // A 1 GB image store for six images of up to 400 MB, checked every minute: GC removes images and the kubelet
+    // deletes their records.
+    const pressured = tinyWorkload({
+      imageGC: { ...tiny.imageGC, capacityBytes: 1_000_000_000, period: ticks(TICKS_PER_MINUTE) },
+    });
+    const kubelet = runWorkload(pressured, { strategy: 'fs+lru', mode: 'AlwaysVerify', device: 'none' });
+    const journal = runWorkload(pressured, {
+      strategy: 'journal:volatile-intents',
+      mode: 'AlwaysVerify',
+      device: 'none',
+    });
+    expect(journal.decisionsDigest).toBe(kubelet.decisionsDigest);
+    expect(kubelet.fs.recordDeletes).toBeGreaterThan(0);
+    // Each deletion is an append too: the writes exceed the record writes alone, but not the record changes.
+    expect(journal.fs.writeSyscalls).toBeGreaterThan(kubelet.fs.recordWrites);
+    expect(
+      journal.fs.writeSyscalls / (kubelet.fs.recordWrites + kubelet.fs.recordDeletes),
+    ).toBeLessThanOrEqual(1.05);
+    // Pruning lists every record file (reads), but those are GC work, not decisions: the 1.35 cache holds every
+    // record of this small node, so no decision reads a file.
+    expect(kubelet.fs.gcOpsPerStart).toBeGreaterThan(0);
+    expect(kubelet.fs.decisionOpsPerStart).toBe(0);
+  });
+
   it('memory does no filesystem I/O at all', () => {
     for (const mode of MODES) {
       const run = runWorkload(tiny, { strategy: 'memory', mode });
@@ -192,6 +218,7 @@ describe('the least possible I/O (the issue’s yardstick)', () => {
         bytesWritten: 0,
         decisionOpsPerStart: 0,
         writeOpsPerStart: 0,
+        gcOpsPerStart: 0,
         syscallsPerStart: 0,
         bytesPerStart: 0,
         startupOps: 0,
