@@ -142,6 +142,21 @@ export function isWorkloadPreset(name: string): name is keyof typeof WORKLOAD_PR
   return Object.hasOwn(WORKLOAD_PRESETS, name);
 }
 
+/** The sections a workload file's `spec` may hold, in the order the docs list them. */
+export const WORKLOAD_SPEC_FIELDS = [
+  'base',
+  'seed',
+  'duration',
+  'kubelet',
+  'device',
+  'tenants',
+  'images',
+  'pods',
+  'secrets',
+  'kubeletRestarts',
+  'imageGC',
+] as const;
+
 /**
  * Reads a workload file (YAML or JSON): `apiVersion: pullsim/v1alpha1`, `kind: Workload`, `metadata.name`, and a
  * `spec` whose fields override the preset named by `spec.base` (default `small`).
@@ -169,24 +184,7 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
     meta === undefined
       ? undefined
       : r.string(r.required(meta, 'name', ['metadata']), ['metadata', 'name'], { nonEmpty: true });
-  const spec =
-    r.object(
-      r.required(top, 'spec', []),
-      ['spec'],
-      [
-        'base',
-        'seed',
-        'duration',
-        'kubelet',
-        'device',
-        'tenants',
-        'images',
-        'pods',
-        'secrets',
-        'kubeletRestarts',
-        'imageGC',
-      ],
-    ) ?? {};
+  const spec = r.object(r.required(top, 'spec', []), ['spec'], WORKLOAD_SPEC_FIELDS) ?? {};
   const baseName =
     spec.base === undefined
       ? 'small'
