@@ -112,4 +112,9 @@ describe('the installed command (built dist/, child process)', () => {
     expect(bad.status).toBe(EXIT_BAD_INPUT);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('is executable by itself, as `npx pullsim` runs it in a clone', () => {
+    const version = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version;
+    expect(execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);
+  });
 });
