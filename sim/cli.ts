@@ -10,7 +10,15 @@ import { kubeletProfile } from '../src/profiles.js';
 import { validateImagePullConfiguration } from '../src/pullmanager/policy.js';
 import { recordStoreHelp } from '../src/pullmanager/strategies/index.js';
 import { benchCsv, benchHtml, benchText } from './bench/report.js';
-import { BENCH_STRATEGIES, checkStrategies, DEFAULT_BENCH_MODES, runBenchSuite } from './bench/suite.js';
+import { measureStartupInChild } from './bench/startup-process.js';
+import {
+  BENCH_STRATEGIES,
+  type BenchSuiteResult,
+  checkStrategies,
+  DEFAULT_BENCH_MODES,
+  DEFAULT_STARTUP_RECORDS,
+  runBenchSuite,
+} from './bench/suite.js';
 import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from './bench/workload.js';
 import { checkScenario } from './check.js';
 import { compareScenario } from './compare.js';
@@ -394,7 +402,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addHelpText('after', `\nRecord stores:\n${recordStoreHelp()}`)
     .action(
-      (options: {
+      async (options: {
         workload: string;
         strategies?: string;
         modes?: RunMode[];
@@ -438,13 +446,31 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
               )
             : undefined;
         bar?.start(100, 0, { label: '' });
-        const result = runBenchSuite(workload, {
-          strategies,
-          modes,
-          differential: options.differential,
-          ...(startupRecords === undefined ? {} : { startupRecords }),
-          onProgress: (label, fraction) => bar?.update(Math.round(fraction * 100), { label }),
-        });
+        // With a second core and the compiled child, the start-up experiment runs there meanwhile (same counts).
+        const records = startupRecords ?? DEFAULT_STARTUP_RECORDS;
+        const childScript = new URL('./bench/startup-child.js', import.meta.url);
+        const startupInChild =
+          records.length > 0 && availableParallelism() > 1 && existsSync(fileURLToPath(childScript))
+            ? measureStartupInChild(childScript, { strategies, records, workload })
+            : undefined;
+        let suite: BenchSuiteResult;
+        try {
+          suite = runBenchSuite(workload, {
+            strategies,
+            modes,
+            differential: options.differential,
+            startupRecords: startupInChild === undefined ? records : [],
+            onProgress: (label, fraction) => bar?.update(Math.round(fraction * 100), { label }),
+          });
+        } catch (error) {
+          startupInChild?.stop();
+          throw error;
+        }
+        let result = suite;
+        if (startupInChild !== undefined) {
+          bar?.update(100, { label: 'start-up experiment (second process)' });
+          result = { ...suite, startup: await startupInChild.rows };
+        }
         bar?.stop();
         if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         else if (options.csv) io.stdout(benchCsv(result));

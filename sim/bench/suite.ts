@@ -76,7 +76,7 @@ export interface BenchSuiteResult {
 export interface BenchSuiteOptions {
   readonly strategies?: readonly string[];
   readonly modes?: readonly Mode[];
-  /** Record counts for the start-up experiment (default 1 000, 10 000, 100 000); empty skips it. */
+  /** Record counts for the start-up experiment (default DEFAULT_STARTUP_RECORDS); empty skips it. */
   readonly startupRecords?: readonly number[];
   /** Run the differential check (default true). */
   readonly differential?: boolean;
@@ -128,22 +128,12 @@ export function runBenchSuite(workload: Workload, options: BenchSuiteOptions = {
       }
     }
   }
-  const startup: StartupRow[] = [];
-  for (const records of options.startupRecords ?? [1_000, 10_000, 100_000]) {
-    // Strategies that start up the same way are measured once: the fs+lru family (any cache size, ttl,
-    // revoke-on-delete) lists and warms the same files; both journals replay the same log.
-    const measured = new Map<string, StartupRow>();
-    for (const strategy of strategies) {
-      const path = startupPath(strategy);
-      let row = measured.get(path);
-      if (row === undefined) {
-        options.onProgress?.(`start-up ${strategy} · ${records} records`, 0);
-        row = measureStartup(strategy, records, workload);
-        measured.set(path, row);
-      }
-      startup.push({ ...row, strategy });
-    }
-  }
+  const startup = measureStartupRows(
+    strategies,
+    options.startupRecords ?? DEFAULT_STARTUP_RECORDS,
+    workload,
+    options.onProgress,
+  );
   const leastIo = modes.flatMap((mode) => {
     const baseline = runs.find(
       (r) => r.mode === mode && (r.strategy === 'fs+lru' || r.strategy === 'default'),
@@ -153,6 +143,37 @@ export function runBenchSuite(workload: Workload, options: BenchSuiteOptions = {
       : [{ mode, recordChanges: baseline.fs.recordWrites + baseline.fs.recordDeletes }];
   });
   return { workload, runs, leastIo, differential, startup };
+}
+
+/** Record counts of the start-up experiment unless told otherwise. */
+export const DEFAULT_STARTUP_RECORDS: readonly number[] = [1_000, 10_000, 100_000];
+
+/**
+ * The start-up experiment: one row per record count and strategy, in that order. Strategies that start up the
+ * same way are measured once per count: the fs+lru family (any cache size, ttl, revoke-on-delete) lists and warms
+ * the same files; both journals replay the same log.
+ */
+export function measureStartupRows(
+  strategies: readonly string[],
+  recordCounts: readonly number[],
+  workload: Workload,
+  onProgress?: (label: string, fraction: number) => void,
+): StartupRow[] {
+  const rows: StartupRow[] = [];
+  for (const records of recordCounts) {
+    const measured = new Map<string, StartupRow>();
+    for (const strategy of strategies) {
+      const path = startupPath(strategy);
+      let row = measured.get(path);
+      if (row === undefined) {
+        onProgress?.(`start-up ${strategy} · ${records} records`, 0);
+        row = measureStartup(strategy, records, workload);
+        measured.set(path, row);
+      }
+      rows.push({ ...row, strategy });
+    }
+  }
+  return rows;
 }
 
 /** Which start-up code a strategy runs (strategies on the same path cost the same at start-up). */

@@ -2,7 +2,9 @@
  * `pullsim bench` through `main`, as a shell runs it: the table and the differential verdict, the JSON, CSV and
  * HTML outputs, bad input as exit 2 with one line, and a progress bar only on a terminal.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_OK, main } from '../../../sim/cli.js';
@@ -202,4 +204,30 @@ describe('pullsim bench', () => {
     expect(piped.code).toBe(EXIT_OK);
     expect(piped.stdout).toContain('differential check');
   });
+
+  // The built command runs the start-up experiment in a second process when it has a second core.
+  const cli = join(import.meta.dirname, '../../../dist/sim/cli.js');
+  it.runIf(existsSync(cli) && availableParallelism() > 1)(
+    'the built command, start-up experiment in a second process, gives the counts of the in-process one',
+    async () => {
+      const args = [
+        'bench',
+        '--workload',
+        tiny,
+        ...QUICK.slice(0, 4),
+        '--startup-records',
+        '10,100',
+        '--json',
+      ];
+      const child = spawnSync('node', [cli, ...args], { encoding: 'utf8' });
+      expect(child.status).toBe(EXIT_OK);
+      const here = await runCli(args);
+      const counts = (text: string) => {
+        const result = JSON.parse(text);
+        return { startup: result.startup, fs: result.runs.map((r: { fs: unknown }) => r.fs) };
+      };
+      expect(counts(child.stdout).startup).toHaveLength(4);
+      expect(counts(child.stdout)).toEqual(counts(here.stdout));
+    },
+  );
 });
