@@ -41,6 +41,11 @@ export type RecordsLogger = Pick<EventRecorder, 'log'>;
 /** Options of `openPullRecordsStore`. */
 export interface OpenPullRecordsStoreOptions {
   readonly logger?: RecordsLogger;
+  /**
+   * Cache sizes taken exactly as given, beyond the kubelet's caps too (`fs+lru:<intents>/<records>`). Default: the
+   * profile's sizes, capped as the kubelet caps them.
+   */
+  readonly exactCacheSizes?: { readonly intents: number; readonly pulledRecords: number };
 }
 
 /** The opened store: the top of the stack, the gauges, and the layers for inspection. */
@@ -64,7 +69,7 @@ export function openPullRecordsStore(
   fs: FileSystem,
   kubeletRoot: string,
   profile: KubeletProfile,
-  { logger }: OpenPullRecordsStoreOptions = {},
+  { logger, exactCacheSizes }: OpenPullRecordsStoreOptions = {},
 ): PullRecordsStore {
   const metrics = newPullRecordMetrics();
   const loggerOption = logger === undefined ? {} : { logger };
@@ -80,11 +85,21 @@ export function openPullRecordsStore(
     : files;
   if (!profile.inMemoryCache) return { accessor: onDisk, metrics, files };
 
-  const cache = new CachedPullRecordsAccessor(onDisk, {
-    intentsCacheSize: profile.intentsCacheSize,
-    pulledRecordsCacheSize: profile.pulledRecordsCacheSize,
-    ...loggerOption,
-  });
+  const cache = new CachedPullRecordsAccessor(
+    onDisk,
+    exactCacheSizes === undefined
+      ? {
+          intentsCacheSize: profile.intentsCacheSize,
+          pulledRecordsCacheSize: profile.pulledRecordsCacheSize,
+          ...loggerOption,
+        }
+      : {
+          intentsCacheSize: exactCacheSizes.intents,
+          pulledRecordsCacheSize: exactCacheSizes.pulledRecords,
+          capped: false,
+          ...loggerOption,
+        },
+  );
   const accessor = profile.recordMetrics
     ? new MeteredPullRecordsAccessor(cache, metrics, 'inMemory', loggerOption)
     : cache;

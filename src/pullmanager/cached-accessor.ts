@@ -24,6 +24,11 @@ export interface CachedPullRecordsAccessorOptions {
   readonly intentsCacheSize: number;
   /** Requested pulled-records cache size; capped at 2000. Must be ≥ 1. */
   readonly pulledRecordsCacheSize: number;
+  /**
+   * False: take both sizes as requested, beyond the caps too (`fs+lru:<intents>/<records>`, to show what larger
+   * caches would change). The kubelet always caps; default true.
+   */
+  readonly capped?: boolean;
   readonly logger?: RecordsLogger;
 }
 
@@ -78,11 +83,13 @@ export class CachedPullRecordsAccessor implements SizeExposedPullRecordsAccessor
 
   constructor(
     private readonly delegate: PullRecordsAccessor,
-    { intentsCacheSize, pulledRecordsCacheSize, logger }: CachedPullRecordsAccessorOptions,
+    { intentsCacheSize, pulledRecordsCacheSize, capped = true, logger }: CachedPullRecordsAccessorOptions,
   ) {
-    this.#intents = new AuthoritativeLru(cappedSize(intentsCacheSize, MAX_INTENTS_CACHE_SIZE, 'intents'));
+    const intentsCap = capped ? MAX_INTENTS_CACHE_SIZE : Number.POSITIVE_INFINITY;
+    const pulledRecordsCap = capped ? MAX_PULLED_RECORDS_CACHE_SIZE : Number.POSITIVE_INFINITY;
+    this.#intents = new AuthoritativeLru(cappedSize(intentsCacheSize, intentsCap, 'intents'));
     this.#pulledRecords = new AuthoritativeLru(
-      cappedSize(pulledRecordsCacheSize, MAX_PULLED_RECORDS_CACHE_SIZE, 'pulled records'),
+      cappedSize(pulledRecordsCacheSize, pulledRecordsCap, 'pulled records'),
     );
     // Warm the caches; a failed List leaves that cache non-authoritative until a later List succeeds.
     const intents = this.listImagePullIntents();
@@ -114,12 +121,12 @@ export class CachedPullRecordsAccessor implements SizeExposedPullRecordsAccessor
     return this.#pulledRecords.authoritative;
   }
 
-  /** The effective (capped) intents cache size. */
+  /** The effective intents cache size (capped unless `capped: false`). */
   get intentsCacheMaxSize(): number {
     return this.#intents.maxSize;
   }
 
-  /** The effective (capped) pulled-records cache size. */
+  /** The effective pulled-records cache size (capped unless `capped: false`). */
   get pulledRecordsCacheMaxSize(): number {
     return this.#pulledRecords.maxSize;
   }

@@ -9,16 +9,13 @@
  * the life of the process), so misses go back to the disk.
  *
  * `fs+lru` uses the kubelet's sizes, 1024 intents and 2000 records. `fs+lru:<i>/<r>` uses exactly the sizes given,
- * above the kubelet's caps too (a cache of the same algorithm without the caps), so that a benchmark can show
+ * above the kubelet's caps too (the kubelet's cache with `capped: false`), so that a benchmark can show
  * what larger or smaller caches would change.
  */
 import type { Clock, FileSystem } from '../../ports.js';
 import type { KubeletProfile } from '../../profiles.js';
-import { openPullRecordsStore, type PullRecordsAccessor } from '../accessor.js';
+import { openPullRecordsStore } from '../accessor.js';
 import { MAX_INTENTS_CACHE_SIZE, MAX_PULLED_RECORDS_CACHE_SIZE } from '../cached-accessor.js';
-import { FileSystemPullRecordsAccessor } from '../fs-accessor.js';
-import { MeteredPullRecordsAccessor, newPullRecordMetrics } from '../metered-accessor.js';
-import { UncappedCachedPullRecordsAccessor } from './_internal/uncapped-cached-accessor.js';
 import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
 
 /** Cache sizes of `fs+lru:<intents>/<records>`. */
@@ -39,42 +36,20 @@ export function openFsLruRecordStore(
   { logger }: RecordStoreOptions = {},
   cacheSizes?: RecordCacheSizes,
 ): OpenedRecordStore & { readonly metrics: NonNullable<OpenedRecordStore['metrics']> } {
-  const loggerOption = logger === undefined ? {} : { logger };
-  if (cacheSizes === undefined) {
-    const store = openPullRecordsStore(
-      fs,
-      kubeletRoot,
-      {
-        ...profile,
-        inMemoryCache: true,
-        recordMetrics: true,
-        intentsCacheSize: MAX_INTENTS_CACHE_SIZE,
-        pulledRecordsCacheSize: MAX_PULLED_RECORDS_CACHE_SIZE,
-      },
-      loggerOption,
-    );
-    return { accessor: store.accessor, metrics: store.metrics };
-  }
-  const metrics = newPullRecordMetrics();
-  const files = new FileSystemPullRecordsAccessor(fs, kubeletRoot, {
-    recordApiVersion: profile.recordApiVersion,
-    decodableApiVersions: profile.decodableApiVersions,
-    serviceAccountField: profile.serviceAccountTracking,
-    migrateRecordsAtStartup: profile.migrateRecordsAtStartup,
-    ...loggerOption,
-  });
-  const onDisk = new MeteredPullRecordsAccessor(files, metrics, 'onDisk', loggerOption);
-  const cache = new UncappedCachedPullRecordsAccessor(
-    onDisk,
-    cacheSizes.intents,
-    cacheSizes.pulledRecords,
-    logger,
+  const store = openPullRecordsStore(
+    fs,
+    kubeletRoot,
+    {
+      ...profile,
+      inMemoryCache: true,
+      recordMetrics: true,
+      intentsCacheSize: MAX_INTENTS_CACHE_SIZE,
+      pulledRecordsCacheSize: MAX_PULLED_RECORDS_CACHE_SIZE,
+    },
+    {
+      ...(logger === undefined ? {} : { logger }),
+      ...(cacheSizes === undefined ? {} : { exactCacheSizes: cacheSizes }),
+    },
   );
-  const accessor: PullRecordsAccessor = new MeteredPullRecordsAccessor(
-    cache,
-    metrics,
-    'inMemory',
-    loggerOption,
-  );
-  return { accessor, metrics };
+  return { accessor: store.accessor, metrics: store.metrics };
 }

@@ -110,6 +110,23 @@ describe('§4.3 capacities', () => {
     expect([small.intentsCacheMaxSize, small.pulledRecordsCacheMaxSize]).toEqual([5, 10]);
   });
 
+  it('capped: false takes the sizes as requested, beyond the caps (fs+lru:<i>/<r>)', () => {
+    const big = new CachedPullRecordsAccessor(new FakeAccessor(), {
+      intentsCacheSize: 4096,
+      pulledRecordsCacheSize: 16_384,
+      capped: false,
+    });
+    expect([big.intentsCacheMaxSize, big.pulledRecordsCacheMaxSize]).toEqual([4096, 16_384]);
+    const uncapped = (intents: number, records: number) =>
+      new CachedPullRecordsAccessor(new FakeAccessor(), {
+        intentsCacheSize: intents,
+        pulledRecordsCacheSize: records,
+        capped: false,
+      });
+    expect(() => uncapped(0, 1)).toThrow('intents cache size must be an integer ≥ 1, got 0');
+    expect(() => uncapped(1, 1.5)).toThrow('pulled records cache size must be an integer ≥ 1, got 1.5');
+  });
+
   it('refuses a size below 1 (upstream: an unbounded LRU and a division by zero in the usage gauge)', () => {
     expect(() => cached(new FakeAccessor(), 0, 10)).toThrow(RangeError);
     expect(() => cached(new FakeAccessor(), 5, -1)).toThrow(RangeError);

@@ -171,8 +171,9 @@ describe('fs+lru:<intents>/<records>', () => {
   });
 
   /**
-   * Invariant: with sizes within the kubelet's caps, the uncapped cache and the kubelet's own cache give the same
-   * answers, the same gauges and the same system calls for any sequence of calls, failures and restarts.
+   * Invariant: with sizes within the kubelet's caps, `fs+lru:<i>/<r>` (exact sizes, no caps) and the kubelet's
+   * stack opened with those sizes in its profile give the same answers, the same gauges and the same system calls
+   * for any sequence of calls, failures and restarts.
    */
   it('makes the same answers and the same system calls as the kubelet’s cache for sizes within its caps', () => {
     type Call =
