@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import Table from 'cli-table3';
-import { parseHTML } from 'linkedom';
 import { RECORD_STORE_STRATEGIES } from '../../src/pullmanager/strategies/index.js';
+import { escapeHtml, renderPlot } from '../report/html.js';
 import type { BenchRun } from './run.js';
 import type { BenchSuiteResult } from './suite.js';
 
@@ -93,19 +93,6 @@ export function benchCsv(result: BenchSuiteResult): string {
   if (rows.length === 0) return '';
   const headers = Object.keys(rows[0] as object);
   return `${[headers.map(csvCell).join(','), ...rows.map((row) => headers.map((h) => csvCell(row[h] ?? '')).join(','))].join('\n')}\n`;
-}
-
-function renderPlot(options: Plot.PlotOptions): string {
-  const { document } = parseHTML('<!doctype html><html><body></body></html>');
-  const chart = Plot.plot({
-    ...options,
-    document: document as unknown as NonNullable<Plot.PlotOptions['document']>,
-  });
-  return (chart as unknown as { outerHTML: string }).outerHTML;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** One self-contained HTML page: the tables, and charts of I/O per start, registry load and start-up I/O. */

@@ -13,12 +13,13 @@ const STATE_COLORS: Readonly<Record<string, string>> = {
   terminated: '#636363',
 };
 
-function escapeHtml(text: string): string {
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Renders an Observable Plot chart to an SVG string without a browser (linkedom supplies the DOM). */
-function renderPlot(options: Plot.PlotOptions): string {
+export function renderPlot(options: Plot.PlotOptions): string {
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
   const chart = Plot.plot({
     ...options,
