@@ -44,8 +44,11 @@ export class PullRecordsInitError extends Error {
   }
 }
 
-/** Runs one file-system call; an `FsError` becomes a value, anything else is a bug and propagates. */
-function attempt<T>(call: () => T): { ok: true; value: T } | { ok: false; error: FsError } {
+/**
+ * Runs one file-system call; an `FsError` becomes a value, anything else (a bug, a simulated crash) propagates.
+ * The journal strategy uses it too.
+ */
+export function attempt<T>(call: () => T): { ok: true; value: T } | { ok: false; error: FsError } {
   try {
     return { ok: true, value: call() };
   } catch (error) {

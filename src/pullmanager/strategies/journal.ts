@@ -40,10 +40,10 @@
  *   do not look at "pulled by the kubelet" and are not affected. Without a restart while a pull is in flight or
  *   its intent is kept, the decisions are the kubelet's.
  */
-import { type AppendHandle, type FileSystem, FsError } from '../../ports.js';
+import type { AppendHandle, FileSystem } from '../../ports.js';
 import type { KubeletProfile } from '../../profiles.js';
 import type { PullRecordsAccessor, RecordsLogger } from '../accessor.js';
-import { PullRecordsInitError } from '../fs-accessor.js';
+import { attempt, PullRecordsInitError } from '../fs-accessor.js';
 import {
   type DecodeOptions,
   decodeImagePulledRecord,
@@ -92,16 +92,6 @@ const KUBELET_FILE_NAME = /^sha256-[0-9a-f]{64}$/;
 
 function hashOf(fileName: string): string {
   return fileName.slice(7, 7 + JOURNAL_HASH_LENGTH);
-}
-
-/** Runs a file-system call; an FsError becomes a value, anything else (a bug, a simulated crash) propagates. */
-function attempt<T>(call: () => T): { ok: true; value: T } | { ok: false; error: FsError } {
-  try {
-    return { ok: true, value: call() };
-  } catch (error) {
-    if (error instanceof FsError) return { ok: false, error };
-    throw error;
-  }
 }
 
 /**
