@@ -4,10 +4,11 @@ import { type KubeletProfile, kubeletProfile } from '../../../src/profiles.js';
 import { openPullRecordsStore, type PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
 import type { CachedPullRecordsAccessor } from '../../../src/pullmanager/cached-accessor.js';
 import type { PullRecordMetrics } from '../../../src/pullmanager/metered-accessor.js';
-import type { ImagePullCredentials, ImagePulledRecord } from '../../../src/pullmanager/records.js';
+import type { ImagePulledRecord } from '../../../src/pullmanager/records.js';
 import { recordFileName } from '../../../src/pullmanager/records.js';
 import type { Ticks } from '../../../src/time.js';
 import { MemoryFileSystem } from '../../support/memory-fs.js';
+import { byFileName, credentials, image, ref } from '../../support/record-arbitraries.js';
 
 /**
  * Invariant: for any sequence of intent/record writes, reads, deletes, Lists, failed mutations and restarts, the
@@ -18,8 +19,6 @@ import { MemoryFileSystem } from '../../support/memory-fs.js';
 const ROOT = '/var/lib/kubelet';
 const PULLING = `${ROOT}/image_manager/pulling`;
 const PULLED = `${ROOT}/image_manager/pulled`;
-const IMAGES = ['a', 'b', 'c', 'd', 'e', 'f'];
-const REFS = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'];
 
 interface Model {
   readonly intents: Set<string>;
@@ -38,8 +37,6 @@ function open(real: Pick<Real, 'fs' | 'profile'>): Pick<Real, 'accessor' | 'cach
   const store = openPullRecordsStore(real.fs, ROOT, real.profile);
   return { accessor: store.accessor, cache: store.cache, metrics: store.metrics };
 }
-
-const byFileName = (a: string, b: string) => (recordFileName(a) < recordFileName(b) ? -1 : 1);
 
 /** After every command: the authoritative caches hold exactly what is on disk. */
 function checkCache(model: Model, real: Real): void {
@@ -200,32 +197,6 @@ class Restart implements Cmd {
   toString = () => 'restart()';
 }
 
-const image = fc.constantFrom(...IMAGES);
-const ref = fc.constantFrom(...REFS);
-const credentials: fc.Arbitrary<ImagePullCredentials> = fc.oneof(
-  fc.constant({ nodePodsAccessible: true }),
-  fc.record({
-    kubernetesSecrets: fc.array(
-      fc.record({
-        uid: fc.constantFrom('u1', 'u2'),
-        namespace: fc.constantFrom('default', 'ns'),
-        name: fc.constantFrom('s1', 's2'),
-        credentialHash: fc.constantFrom('', 'h1', 'h2'),
-      }),
-      { minLength: 1, maxLength: 2 },
-    ),
-  }),
-  fc.record({
-    kubernetesServiceAccounts: fc.array(
-      fc.record({
-        uid: fc.constant('sa-uid'),
-        namespace: fc.constant('default'),
-        name: fc.constantFrom('sa1', 'sa2'),
-      }),
-      { minLength: 1, maxLength: 2 },
-    ),
-  }),
-);
 /** Whole seconds: the disk keeps seconds, so an in-memory µs value would differ from what a re-read returns. */
 const record: fc.Arbitrary<ImagePulledRecord> = fc.record({
   lastUpdatedTime: fc.option(

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { kubeletProfile } from '../../../../src/profiles.js';
 import type { PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
-import type { ImagePullCredentials, ImagePulledRecord } from '../../../../src/pullmanager/records.js';
+import type { ImagePulledRecord } from '../../../../src/pullmanager/records.js';
 import { recordFileName } from '../../../../src/pullmanager/records.js';
 import {
   JournalPullRecordsAccessor,
@@ -13,6 +13,7 @@ import {
 import { TICKS_PER_HOUR, TICKS_PER_SECOND, type Ticks, ticks } from '../../../../src/time.js';
 import { FakeClock, T0 } from '../../../support/kubelet-fakes.js';
 import { MemoryFileSystem } from '../../../support/memory-fs.js';
+import { byFileName, credentials, image, ref } from '../../../support/record-arbitraries.js';
 
 /**
  * Invariant: for any sequence of intent/record writes, reads, deletes, Lists, failed mutations, clock moves and
@@ -24,8 +25,6 @@ import { MemoryFileSystem } from '../../../support/memory-fs.js';
 const ROOT = '/var/lib/kubelet';
 const PULLED = `${ROOT}/image_manager/pulled`;
 const LOG = `${ROOT}/image_manager/journal.log`;
-const IMAGES = ['a', 'b', 'c', 'd', 'e', 'f'];
-const REFS = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'];
 const TTL = ticks(TICKS_PER_HOUR);
 
 interface Variant {
@@ -117,8 +116,6 @@ interface Real {
   readonly clock: FakeClock;
   accessor: PullRecordsAccessor;
 }
-
-const byFileName = (a: string, b: string) => (recordFileName(a) < recordFileName(b) ? -1 : 1);
 
 /** What a read of `record` returns: under a TTL an expired record comes back without credentials. */
 function asRead(record: ImagePulledRecord, real: Real): ImagePulledRecord {
@@ -264,32 +261,6 @@ class Restart implements Cmd {
   toString = () => 'restart()';
 }
 
-const image = fc.constantFrom(...IMAGES);
-const ref = fc.constantFrom(...REFS);
-const credentials: fc.Arbitrary<ImagePullCredentials> = fc.oneof(
-  fc.constant({ nodePodsAccessible: true }),
-  fc.record({
-    kubernetesSecrets: fc.array(
-      fc.record({
-        uid: fc.constantFrom('u1', 'u2'),
-        namespace: fc.constantFrom('default', 'ns'),
-        name: fc.constantFrom('s1', 's2'),
-        credentialHash: fc.constantFrom('', 'h1', 'h2'),
-      }),
-      { minLength: 1, maxLength: 2 },
-    ),
-  }),
-  fc.record({
-    kubernetesServiceAccounts: fc.array(
-      fc.record({
-        uid: fc.constant('sa-uid'),
-        namespace: fc.constant('default'),
-        name: fc.constantFrom('sa1', 'sa2'),
-      }),
-      { minLength: 1, maxLength: 2 },
-    ),
-  }),
-);
 /** Whole seconds around the clock: the disk keeps seconds, and the TTL sees both fresh and expired records. */
 const record: fc.Arbitrary<ImagePulledRecord> = fc.record({
   lastUpdatedTime: fc.option(
