@@ -78,6 +78,12 @@ export interface DirEntry {
   readonly isDirectory: boolean;
 }
 
+/** Which directory entries `FileSystem.countFiles` counts: regular files named `<prefix>…`, not ending in `excludedSuffix`. */
+export interface FileNameFilter {
+  readonly prefix: string;
+  readonly excludedSuffix: string;
+}
+
 export interface FileStat {
   readonly isDirectory: boolean;
   readonly sizeBytes: number;
@@ -100,6 +106,12 @@ export interface FileSystem {
   readFile(path: string): string;
   /** The entries of a directory, sorted by name (as Go's `os.ReadDir`). */
   readDir(path: string): readonly DirEntry[];
+  /**
+   * The number of regular files in a directory that `filter` selects, as a caller would count them from `readDir`:
+   * the same system calls and errors. Optional: where it is missing, callers list the directory and count. It lets
+   * a filesystem that keeps such counts answer without walking every entry (the kubelet's gauge scans).
+   */
+  countFiles?(path: string, filter: FileNameFilter): number;
   /** `os.Remove`: unlink a file or remove an empty directory. */
   remove(path: string): void;
   /** `os.Stat`. */

@@ -11,6 +11,7 @@
 import {
   type AppendHandle,
   type DirEntry,
+  type FileNameFilter,
   type FileStat,
   type FileSystem,
   FsError,
@@ -218,6 +219,27 @@ class DirNode {
   readonly added = new Set<string>();
   /** Whether anything was linked or unlinked since `sorted` was made. */
   dirty = false;
+  /** Counts of the entries each filter asked of `countFiles` selects, kept up to date by link and unlink. */
+  tallies: Tally[] | undefined;
+
+  /** How many entries `filter` selects: counted once, then kept up to date as entries come and go. */
+  tally(filter: FileNameFilter): number {
+    this.tallies ??= [];
+    for (const tally of this.tallies)
+      if (tally.prefix === filter.prefix && tally.excludedSuffix === filter.excludedSuffix)
+        return tally.count;
+    const tally: Tally = { prefix: filter.prefix, excludedSuffix: filter.excludedSuffix, count: 0 };
+    for (const [name, node] of this.children) if (selects(tally, name, node.isDirectory)) tally.count++;
+    this.tallies.push(tally);
+    return tally.count;
+  }
+
+  /** Adjusts the tallies for an entry that appeared (+1) or went (−1). */
+  retally(name: string, isDirectory: boolean, delta: 1 | -1): void {
+    const tallies = this.tallies;
+    if (tallies === undefined) return;
+    for (const tally of tallies) if (selects(tally, name, isDirectory)) tally.count += delta;
+  }
 
   /** The up-to-date sorted listing: stale entries dropped, the names added since merged in. */
   listing(): DirEntry[] {
@@ -244,6 +266,14 @@ class DirNode {
 }
 
 type Node = FileNode | DirNode;
+
+interface Tally extends FileNameFilter {
+  count: number;
+}
+
+function selects(filter: FileNameFilter, name: string, isDirectory: boolean): boolean {
+  return !isDirectory && name.startsWith(filter.prefix) && !name.endsWith(filter.excludedSuffix);
+}
 
 const ROOT = '/';
 
@@ -494,6 +524,21 @@ export class SimFileSystem implements FileSystem {
    * fails at the `lstat`; a regular file opens, then `getdents64` fails with ENOTDIR.
    */
   readDir(path: string): readonly DirEntry[] {
+    // The cached listing itself: callers only read it (the port returns it readonly), and copying it cost O(n) per scan.
+    return this.#openDir(path).listing();
+  }
+
+  /**
+   * The regular files `filter` selects in a directory, charged exactly as `readDir` (the kubelet lists, then
+   * counts): the directory keeps one tally per filter up to date as entries come and go, so the simulator does
+   * not walk the entries that the simulated kernel is charged for.
+   */
+  countFiles(path: string, filter: FileNameFilter): number {
+    return this.#openDir(path).tally(filter);
+  }
+
+  /** `readDir`'s system calls and errors; returns the directory. */
+  #openDir(path: string): DirNode {
     const p = normalizePath(path);
     const counted = this.#counted(p);
     if (counted) {
@@ -516,8 +561,7 @@ export class SimFileSystem implements FileSystem {
       this.#sys('getdents', getdentsCalls(node.children.size));
       this.#sys('close');
     }
-    // The cached listing itself: callers only read it (the port returns it readonly), and copying it cost O(n) per scan.
-    return node.listing();
+    return node;
   }
 
   /**
@@ -826,6 +870,10 @@ export class SimFileSystem implements FileSystem {
     const name = baseName(p);
     const previous = parent.children.get(name);
     parent.children.set(name, node);
+    if (parent.tallies !== undefined) {
+      if (previous !== undefined) parent.retally(name, previous.isDirectory, -1);
+      parent.retally(name, node.isDirectory, 1);
+    }
     if (previous === undefined || previous.isDirectory !== node.isDirectory) {
       parent.added.add(name);
       parent.dirty = true;
@@ -836,6 +884,8 @@ export class SimFileSystem implements FileSystem {
   #unlinkEntry(p: string): void {
     const parent = this.#nodes.get(parentOf(p)) as DirNode;
     const name = baseName(p);
+    const node = parent.children.get(name);
+    if (node !== undefined && parent.tallies !== undefined) parent.retally(name, node.isDirectory, -1);
     parent.children.delete(name);
     parent.added.delete(name);
     parent.dirty = true;

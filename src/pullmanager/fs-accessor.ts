@@ -3,7 +3,7 @@
  * spec/cache.md §1, §2): one JSON file per intent in `<root>/image_manager/pulling/` and per pulled image in
  * `<root>/image_manager/pulled/`, written atomically through `<name>.tmp` + rename, never fsynced.
  */
-import { type FileSystem, FsError, type FsErrorCode } from '../ports.js';
+import { type DirEntry, type FileNameFilter, type FileSystem, FsError, type FsErrorCode } from '../ports.js';
 import type { RecordApiVersion } from '../profiles.js';
 import type { RecordsLogger } from './accessor.js';
 import type { SizeExposedPullRecordsAccessor, SizeResult } from './metered-accessor.js';
@@ -71,6 +71,16 @@ function joinPath(...parts: string[]): string {
 /** `isValidCacheFile`: not a directory, named `sha256-…`, not a `.tmp` leftover (the hex is not checked). */
 function isValidCacheFileName(name: string): boolean {
   return name.startsWith(CACHE_FILE_PREFIX) && !name.endsWith(TMP_FILE_SUFFIX);
+}
+
+/** `isValidCacheFile` as a filter for `FileSystem.countFiles`. */
+const CACHE_FILE_FILTER: FileNameFilter = { prefix: CACHE_FILE_PREFIX, excludedSuffix: TMP_FILE_SUFFIX };
+
+/** The valid cache files of a listing. */
+function countCacheFiles(entries: readonly DirEntry[]): number {
+  let count = 0;
+  for (const entry of entries) if (!entry.isDirectory && isValidCacheFileName(entry.name)) count++;
+  return count;
 }
 
 /** One decoded file of a directory walk. */
@@ -204,11 +214,13 @@ export class FileSystemPullRecordsAccessor implements SizeExposedPullRecordsAcce
 
   #countCacheFiles(dir: string): SizeResult {
     // D+ reads the open directory in batches of 20 entries; the port's readDir is the whole read in one call.
-    const listed = attempt(() => this.fs.readDir(dir));
-    if (!listed.ok) return { ok: false, error: `failed to open directory "${dir}": ${listed.error.message}` };
-    let count = 0;
-    for (const entry of listed.value) if (!entry.isDirectory && isValidCacheFileName(entry.name)) count++;
-    return { ok: true, value: count };
+    const fs = this.fs;
+    const counted = attempt(() =>
+      fs.countFiles === undefined ? countCacheFiles(fs.readDir(dir)) : fs.countFiles(dir, CACHE_FILE_FILTER),
+    );
+    if (!counted.ok)
+      return { ok: false, error: `failed to open directory "${dir}": ${counted.error.message}` };
+    return { ok: true, value: counted.value };
   }
 
   // ------------------------------------------------------------------------------------------------------------

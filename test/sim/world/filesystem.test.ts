@@ -319,6 +319,37 @@ describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => 
     expect(fs.readFile(`${PULLED}/${NAME}`)).toBe(RECORD);
   });
 
+  it('countFiles costs what readDir costs, for 200 entries, a missing directory and a file', () => {
+    const fill = () => {
+      const fs = kubeletFs({ latency: { getdents: ticks(7), lstat: ticks(3) } });
+      for (let i = 0; i < 200; i++) writeRecord(fs, PULLED, `sha256-${i}`, RECORD);
+      fs.writeFile(`${PULLED}/sha256-x.tmp`, '');
+      fs.mkdirAll(`${PULLED}/sha256-dir`);
+      fs.resetCounters();
+      return fs;
+    };
+    const filter = { prefix: 'sha256-', excludedSuffix: '.tmp' };
+    for (const path of [PULLED, `${PULLED}/missing`, `${PULLED}/sha256-1`]) {
+      const listing = fill();
+      const counting = fill();
+      const outcome = (call: () => number): number | FsErrorCode => {
+        try {
+          return call();
+        } catch (error) {
+          if (isFsError(error)) return error.code;
+          throw error;
+        }
+      };
+      const listed = outcome(
+        () => listing.readDir(path).filter((e) => !e.isDirectory && !e.name.endsWith('.tmp')).length,
+      );
+      const counted = outcome(() => counting.countFiles(path, filter));
+      expect(counted, path).toBe(listed);
+      expect(counting.ioTotals(), path).toEqual(listing.ioTotals());
+      expect(counting.takePendingLatency(), path).toBe(listing.takePendingLatency());
+    }
+  });
+
   it("mkdirAll counts Go's MkdirAll recursion: k missing levels cost k + 1 stat and k mkdir", () => {
     // The kubelet root exists; image_manager and pulled are missing (k = 2): stat(pulled) ENOENT,
     // stat(image_manager) ENOENT, stat(kubelet) ok, then mkdir(image_manager), mkdir(pulled).
@@ -899,6 +930,7 @@ type Op =
   | { op: 'rename'; from: string; to: string }
   | { op: 'readFile'; path: string }
   | { op: 'readDir'; path: string }
+  | { op: 'countFiles'; path: string; prefix: string; excludedSuffix: string }
   | { op: 'remove'; path: string }
   | { op: 'stat'; path: string };
 
@@ -963,6 +995,16 @@ function applyModel(model: Model, o: Op): Outcome {
         })),
       };
     }
+    case 'countFiles': {
+      const node = model.get(o.path);
+      if (node === undefined) return fail(modelMissing(model, o.path));
+      if (!node.dir) return fail('ENOTDIR');
+      const files = modelChildren(model, o.path).filter((key) => {
+        const name = key.slice(key.lastIndexOf('/') + 1);
+        return model.get(key)?.dir === false && name.startsWith(o.prefix) && !name.endsWith(o.excludedSuffix);
+      });
+      return { ok: files.length };
+    }
     case 'remove': {
       const node = model.get(o.path);
       if (node === undefined) return fail(modelMissing(model, o.path));
@@ -995,6 +1037,8 @@ function applyReal(fs: SimFileSystem, o: Op): Outcome {
         return { ok: fs.readFile(o.path) };
       case 'readDir':
         return { ok: fs.readDir(o.path) };
+      case 'countFiles':
+        return { ok: fs.countFiles(o.path, o) };
       case 'remove':
         return { ok: fs.remove(o.path) };
       case 'stat':
@@ -1057,6 +1101,16 @@ describe('SimFileSystem against a Map model', () => {
       fc.tuple(path, path).map(([f, t]) => new OpCommand({ op: 'rename', from: f, to: t })),
       path.map((p) => new OpCommand({ op: 'readFile', path: p })),
       fc.oneof(path, fc.constant('/')).map((p) => new OpCommand({ op: 'readDir', path: p })),
+      // Two filters, so that a directory keeps more than one tally: `a` and `b` files, and `x.tmp` files.
+      fc.tuple(fc.oneof(path, fc.constant('/')), fc.constantFrom(['', '.tmp'], ['x', '.zip'])).map(
+        ([p, [prefix, excludedSuffix]]) =>
+          new OpCommand({
+            op: 'countFiles',
+            path: p,
+            prefix: prefix ?? '',
+            excludedSuffix: excludedSuffix ?? '',
+          }),
+      ),
       path.map((p) => new OpCommand({ op: 'remove', path: p })),
       path.map((p) => new OpCommand({ op: 'stat', path: p })),
     ],
