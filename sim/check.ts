@@ -1,7 +1,7 @@
 import { formatDuration, type Ticks } from '../src/time.js';
 import { containerStateAt, type RunOutput, runScenario } from './run.js';
 import { type Expectation, MODES, type RunMode, type Scenario } from './scenario/types.js';
-import type { ContainerStatus, PodRecord } from './world/node.js';
+import type { ContainerStatus, PodRecord } from './world/pod-records.js';
 
 /** One expectation line checked in one mode. */
 export interface ExpectationOutcome {

@@ -3,7 +3,7 @@ import { formatDuration, type Ticks } from '../src/time.js';
 import { type LoopOutcomeKind, runLoop } from './kernel/loop.js';
 import { Trace } from './kernel/trace.js';
 import type { RunMode, Scenario } from './scenario/types.js';
-import type { ContainerStatus, PodRecord } from './world/node.js';
+import type { ContainerStatus, PodRecord } from './world/pod-records.js';
 import { scenarioEnd, World } from './world/world.js';
 
 /** One container in the result (docs/contract.md §4). */

@@ -4,7 +4,7 @@ import type { GapClass } from '../gaps.js';
 import { runLoop } from '../kernel/loop.js';
 import { Trace } from '../kernel/trace.js';
 import type { Mode } from '../scenario/types.js';
-import type { PodRecord } from '../world/node.js';
+import type { PodRecord } from '../world/pod-records.js';
 import { World } from '../world/world.js';
 import { PeakMemory, wallMs } from './measure.js';
 import { expandWorkload, type Workload } from './workload.js';

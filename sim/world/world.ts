@@ -14,7 +14,8 @@ import {
 } from './credential-sources.js';
 import type { WorldEvent } from './events.js';
 import { DEVICE_PROFILES, type FsDeviceProfileName, SimFileSystem } from './filesystem.js';
-import { type PodRecord, SimNode } from './node.js';
+import { SimNode } from './node.js';
+import type { PodRecord } from './pod-records.js';
 import { SimRegistry } from './registry.js';
 import { SimRuntime } from './runtime.js';
 
@@ -266,13 +267,11 @@ export class World {
         this.#node(event.node).startKubelet();
         return;
       case 'podSync':
-        this.#node(event.node).onPodSync(event.podKey, event.epoch);
+      case 'containerRestartDue':
+        this.#node(event.node).onTimer(event);
         return;
       case 'pullAttemptDone':
         this.#node(event.node).onPullAttemptDone(event.jobId);
-        return;
-      case 'containerRestartDue':
-        this.#node(event.node).onContainerRestartDue(event.podUid, event.container);
         return;
       case 'imageGCCheck':
         this.#node(event.node).onImageGCCheck(event.epoch);

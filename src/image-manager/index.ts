@@ -12,3 +12,9 @@ export {
   type PullPolicy,
   trackedToImagePullCreds,
 } from './image-manager.js';
+export {
+  ImagePuller,
+  type ImagePullerHost,
+  type PullAttemptResult,
+  type PullerJob,
+} from './puller.js';

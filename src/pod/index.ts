@@ -14,3 +14,19 @@ export {
   stateName,
   type WaitingState,
 } from './container-lifecycle.js';
+export {
+  CONTAINER_BACKOFF_INITIAL,
+  CONTAINER_BACKOFF_MAX,
+  type ContainerStartInfo,
+  PodWorkers,
+  type PodWorkersHost,
+  type PodWorkerTimer,
+  type PullOwner,
+  WORKER_BACKOFF,
+  type Worker,
+  type WorkerContainer,
+  type WorkerKubelet,
+  type WorkerPod,
+  type WorkerPodSpec,
+} from './pod-workers.js';
+export { getPullSecretsForPod } from './pull-secrets.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkScenario, evaluateExpectation, modesOf } from '../../sim/check.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 import { type Expectation, MODES, type RunMode } from '../../sim/scenario/types.js';
-import type { ContainerHistoryEntry, ContainerStatus, PodRecord } from '../../sim/world/node.js';
+import type { ContainerHistoryEntry, ContainerStatus, PodRecord } from '../../sim/world/pod-records.js';
 import type { Ticks } from '../../src/time.js';
 import { crossTenantText } from '../support/cli-scenarios.js';
 

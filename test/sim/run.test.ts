@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { containerResults, containerStateAt, runScenario } from '../../sim/run.js';
 import type { StoredPod } from '../../sim/world/api-server.js';
 import type { FsIoTotals } from '../../sim/world/filesystem.js';
-import type { ContainerStatus, PodRecord } from '../../sim/world/node.js';
+import type { ContainerStatus, PodRecord } from '../../sim/world/pod-records.js';
 import { type Ticks, ticks } from '../../src/time.js';
 import {
   actionAt,

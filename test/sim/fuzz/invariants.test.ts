@@ -10,7 +10,7 @@ import {
 import type { GapClass } from '../../../sim/gaps.js';
 import { type RunOptions, type RunOutput, runScenario } from '../../../sim/run.js';
 import type { Manifest, Mode, Scenario } from '../../../sim/scenario/types.js';
-import type { ContainerStart } from '../../../sim/world/node.js';
+import type { ContainerStart } from '../../../sim/world/pod-records.js';
 import { ticks } from '../../../src/time.js';
 import {
   actionAt,

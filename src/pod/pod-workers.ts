@@ -1,0 +1,448 @@
+/**
+ * The kubelet's pod workers, reduced to what image handling sees: one sync at a time per pod (pkg/kubelet
+ * `podWorkers.UpdatePod`, coalescing updates that arrive while a sync runs), kuberuntime's `SyncPod` asking
+ * `EnsureImageExists` for each waiting container in order, the requeue after a failed sync (`workerBackOffPeriod`
+ * 10 s with jitter 0.5), the container restart back-off (CrashLoopBackOff: 10 s doubling to 300 s), and the image
+ * puller that the syncs' pulls wait in.
+ *
+ * Everything that takes time goes through the host: timers (`schedule`, answered by `onTimer`), CRI pull attempts
+ * (`beginAttempt`, answered by `pullAttemptDone`), and the virtual time that synchronous work spent
+ * (`takeWorkLatency`: a simulated disk). The host also hears what the kubelet did (state changes, starts, decisions),
+ * which is where a simulator keeps its books.
+ */
+import type { TrackedAuthConfig } from '../credentials/index.js';
+import type {
+  EnsureImageProcess,
+  EnsureImageResult,
+  ImageManager,
+  PullImageJob,
+  PullImageJobResult,
+} from '../image-manager/image-manager.js';
+import { ImagePuller, type PullAttemptResult, type PullerJob } from '../image-manager/puller.js';
+import type { CredentialSources, EventRecorder, ObjectRef } from '../ports.js';
+import type { MustAttemptImagePullMatch } from '../pullmanager/manager.js';
+import { TICKS_PER_SECOND, type Ticks, ticks } from '../time.js';
+import {
+  type ContainerEvent,
+  type ContainerState,
+  containerLifecycle,
+  type RestartPolicy,
+} from './container-lifecycle.js';
+import { getPullSecretsForPod } from './pull-secrets.js';
+
+/** `workerBackOffPeriod` (pkg/kubelet/pod_workers.go): a failed sync is retried after 10 s plus up to 5 s jitter. */
+export const WORKER_BACKOFF = ticks(10 * TICKS_PER_SECOND);
+/** The container restart back-off (`backOffPeriod`, `MaxContainerBackOff` in pkg/kubelet/kubelet.go). */
+export const CONTAINER_BACKOFF_INITIAL = ticks(10 * TICKS_PER_SECOND);
+export const CONTAINER_BACKOFF_MAX = ticks(300 * TICKS_PER_SECOND);
+
+/** A container as the pod worker keeps it; the host's records may carry more fields. */
+export interface WorkerContainer {
+  readonly name: string;
+  readonly image: string;
+  readonly imagePullPolicy: string;
+  state: ContainerState;
+  reason: string | undefined;
+  message: string | undefined;
+  /** Restarts so far (the CrashLoopBackOff exponent). */
+  restarts: number;
+  imageRef: string | undefined;
+}
+
+/** The pod fields the worker reads (after admission: pull secrets may come from the service account). */
+export interface WorkerPodSpec {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly serviceAccountName: string;
+  readonly imagePullSecrets: readonly string[];
+  readonly restartPolicy: RestartPolicy;
+}
+
+/** One pod incarnation (a UID) on the node. */
+export interface WorkerPod<C extends WorkerContainer = WorkerContainer> {
+  readonly pod: WorkerPodSpec;
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly containers: readonly C[];
+  deleted: boolean;
+}
+
+/** The timers the pod workers set; the host calls `onTimer` with each when it is due. */
+export type PodWorkerTimer =
+  | { readonly kind: 'podSync'; readonly podKey: string; readonly epoch: number }
+  | { readonly kind: 'containerRestartDue'; readonly podUid: string; readonly container: number };
+
+/** What a sync's pull is waiting for: the worker to resume, the pod, and the container that asked. */
+export interface PullOwner<P> {
+  readonly worker: Worker;
+  readonly record: P;
+  readonly container: number;
+}
+
+/** What the pod workers need from the node around them, and what they tell it. */
+export interface PodWorkersHost<C extends WorkerContainer, P extends WorkerPod<C>> {
+  now(): Ticks;
+  schedule(at: Ticks, timer: PodWorkerTimer): void;
+  /** A uniform draw in [0, max] for the sync requeue jitter. */
+  jitter(max: number): number;
+  /** The virtual time the synchronous work since the last call took (file I/O on a simulated disk). */
+  takeWorkLatency(): Ticks;
+  /** Sends one CRI pull attempt to the runtime; the host calls `pullAttemptDone` with its answer. */
+  beginAttempt(job: PullerJob<PullOwner<P>>, credential: TrackedAuthConfig | undefined, start: Ticks): void;
+  /** A job entered the puller's queue. */
+  onPullQueued(job: PullerJob<PullOwner<P>>): void;
+  /** A job left the queue for the runtime. */
+  onPullStarted(job: PullerJob<PullOwner<P>>): void;
+  /** EnsureImageExists answered for a container of a pod that still exists. */
+  onImageEnsured(record: P, container: C, result: EnsureImageResult): void;
+  /** A container's state or reason changed. */
+  onTransition(record: P, container: C): void;
+  /** The runtime started a container (its state is already `running`). */
+  onContainerStarted(record: P, container: C, start: ContainerStartInfo): void;
+  /**
+   * The kubelet died inside a sync (a panic, or a simulated crash). The host stops the kubelet (`stop`) or
+   * rethrows what is not a kubelet death.
+   */
+  onKubeletDied(error: unknown, where: string): void;
+}
+
+/** How the image of a started container was obtained. */
+export interface ContainerStartInfo {
+  readonly imageRef: string;
+  /** Pulled for this start (false: a present image was reused). */
+  readonly pulled: boolean;
+  /** For a reuse with the gate on: what the pull manager matched. */
+  readonly match: MustAttemptImagePullMatch | undefined;
+}
+
+/** What one kubelet process brings to the pod workers. */
+export interface WorkerKubelet {
+  readonly epoch: number;
+  readonly imageManager: ImageManager;
+  readonly credentials: CredentialSources;
+  readonly recorder: EventRecorder;
+  /** At most this many pulls at the runtime at once (1 when pulls are serialized). */
+  readonly parallelPulls: number;
+}
+
+/** One pod's worker in a kubelet process. */
+export interface Worker {
+  process: Generator<PullImageJob, boolean, PullImageJobResult> | undefined;
+  /** Index of the container whose image is being ensured. */
+  container: number;
+  /** A sync was asked for while one ran: run again when it ends. */
+  pending: boolean;
+  /** When the next sync is due, if one is scheduled. */
+  scheduledAt: Ticks | undefined;
+}
+
+interface Attached<P> {
+  readonly kubelet: WorkerKubelet;
+  readonly workers: Map<string, Worker>;
+  readonly puller: ImagePuller<PullOwner<P>>;
+  draining: boolean;
+}
+
+/**
+ * The pods of one node and, while a kubelet process runs, its workers and puller. Pods outlive kubelet restarts
+ * (the kubelet reads them again from the API server); workers and queued pulls do not.
+ */
+export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
+  readonly #host: PodWorkersHost<C, P>;
+  readonly #pods = new Map<string, P>();
+  readonly #byUid = new Map<string, P>();
+  #attached: Attached<P> | undefined;
+  #nextJobId = 1;
+
+  constructor(host: PodWorkersHost<C, P>) {
+    this.#host = host;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The kubelet process
+
+  /** A kubelet process started: every pod still on the node is synced. */
+  attach(kubelet: WorkerKubelet): void {
+    const puller = new ImagePuller<PullOwner<P>>(kubelet.parallelPulls, {
+      now: () => this.#host.now(),
+      beginAttempt: (job, credential, start) => this.#host.beginAttempt(job, credential, start),
+      onPullStarted: (job) => this.#host.onPullStarted(job),
+      onPullFinished: (job, result) => this.#pullFinished(job, result),
+    });
+    this.#attached = { kubelet, workers: new Map(), puller, draining: false };
+    const now = this.#host.now();
+    for (const key of [...this.#pods.keys()].sort()) {
+      if (!(this.#pods.get(key) as P).deleted) this.requestSync(key, now);
+    }
+  }
+
+  /** The kubelet process ended: every sync is abandoned where it stands and queued pulls are dropped. */
+  detach(): void {
+    this.#attached?.puller.stop();
+    this.#attached = undefined;
+  }
+
+  /** A graceful stop: no sync starts any more; the host stops the kubelet once `pullsInFlight` is 0. */
+  drain(): void {
+    if (this.#attached !== undefined) this.#attached.draining = true;
+  }
+
+  /** Pulls queued or at the runtime. */
+  get pullsInFlight(): { readonly active: number; readonly queued: number } {
+    const puller = this.#attached?.puller;
+    return { active: puller?.activeCount ?? 0, queued: puller?.queuedCount ?? 0 };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Pods
+
+  /** The current incarnation of a pod. */
+  pod(key: string): P | undefined {
+    return this.#pods.get(key);
+  }
+
+  /** Every pod incarnation the node still knows, in creation order of their keys. */
+  pods(): IterableIterator<P> {
+    return this.#pods.values();
+  }
+
+  /** A pod bound to this node was created (or re-created with a new UID): it is synced now. */
+  addPod(record: P): void {
+    const previous = this.#pods.get(record.key);
+    if (previous !== undefined) this.#byUid.delete(previous.pod.uid);
+    this.#pods.set(record.key, record);
+    this.#byUid.set(record.pod.uid, record);
+    this.requestSync(record.key, this.#host.now());
+  }
+
+  /** The pod was deleted: its containers are killed; a sync in flight finishes without starting anything. */
+  deletePod(key: string): P | undefined {
+    const record = this.#pods.get(key);
+    if (record === undefined || record.deleted) return undefined;
+    record.deleted = true;
+    for (const container of record.containers) this.#transition(record, container, { type: 'POD_DELETED' });
+    this.#attached?.workers.delete(key);
+    return record;
+  }
+
+  /** Forgets a deleted pod (long runs that keep no history). */
+  forget(key: string): void {
+    const record = this.#pods.get(key);
+    if (record === undefined) return;
+    this.#pods.delete(key);
+    this.#byUid.delete(record.pod.uid);
+  }
+
+  /**
+   * A running container exited (exit code 1). Under its pod's restart policy it either waits in CrashLoopBackOff
+   * for the restart back-off (none before the first restart, then 10 s doubling to 300 s), or stays terminated.
+   */
+  restartContainer(key: string, containerName: string | undefined): void {
+    const record = this.#pods.get(key);
+    if (record === undefined || record.deleted) return;
+    record.containers.forEach((container, index) => {
+      if (containerName !== undefined && container.name !== containerName) return;
+      if (container.state !== 'running') return;
+      const exited = {
+        type: 'CONTAINER_EXITED',
+        restartPolicy: record.pod.restartPolicy,
+        exitCode: 1,
+      } as const;
+      // A container that will be restarted waits with reason CrashLoopBackOff; one that stays down is terminated
+      // with reason Error.
+      const backOff = containerLifecycle.step(container.state, exited) === 'waiting.crashLoopBackOff';
+      this.#transition(record, container, exited, backOff ? 'CrashLoopBackOff' : 'Error');
+      if (!backOff) return;
+      const delay =
+        container.restarts === 0
+          ? 0
+          : Math.min(CONTAINER_BACKOFF_INITIAL * 2 ** (container.restarts - 1), CONTAINER_BACKOFF_MAX);
+      container.restarts++;
+      this.#host.schedule(ticks(this.#host.now() + delay), {
+        kind: 'containerRestartDue',
+        podUid: record.pod.uid,
+        container: index,
+      });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Timers and pull answers
+
+  onTimer(timer: PodWorkerTimer): void {
+    if (timer.kind === 'podSync') this.#onPodSync(timer.podKey, timer.epoch);
+    else this.#onContainerRestartDue(timer.podUid, timer.container);
+  }
+
+  /** The runtime answered a pull attempt sent by this kubelet process. */
+  pullAttemptDone(jobId: number, result: PullAttemptResult): void {
+    this.#attached?.puller.attemptDone(jobId, result);
+  }
+
+  /** Asks the pod's worker to sync at `at` (coalesced: the earliest request wins; a busy worker syncs again after). */
+  requestSync(key: string, at: Ticks): void {
+    const attached = this.#attached;
+    if (attached === undefined) return;
+    let worker = attached.workers.get(key);
+    if (worker === undefined) {
+      worker = { process: undefined, container: -1, pending: false, scheduledAt: undefined };
+      attached.workers.set(key, worker);
+    }
+    if (worker.process !== undefined && at <= this.#host.now()) {
+      worker.pending = true;
+      return;
+    }
+    if (worker.scheduledAt !== undefined && worker.scheduledAt <= at) return;
+    worker.scheduledAt = at;
+    this.#host.schedule(at, { kind: 'podSync', podKey: key, epoch: attached.kubelet.epoch });
+  }
+
+  #onContainerRestartDue(podUid: string, index: number): void {
+    const record = this.#byUid.get(podUid);
+    if (record === undefined || record.deleted) return;
+    const container = record.containers[index];
+    if (container === undefined || container.state !== 'waiting.crashLoopBackOff') return;
+    this.#transition(record, container, { type: 'RESTART_DUE' }, 'CrashLoopBackOff', container.message);
+    this.requestSync(record.key, this.#host.now());
+  }
+
+  #onPodSync(key: string, epoch: number): void {
+    const attached = this.#attached;
+    if (attached === undefined || attached.kubelet.epoch !== epoch) return;
+    const worker = attached.workers.get(key);
+    const record = this.#pods.get(key);
+    if (worker === undefined || record === undefined || record.deleted) return;
+    if (worker.scheduledAt !== undefined && worker.scheduledAt > this.#host.now()) return; // superseded
+    worker.scheduledAt = undefined;
+    if (attached.draining) return; // re-synced after the restart
+    if (worker.process !== undefined) {
+      worker.pending = true;
+      return;
+    }
+    worker.process = this.#syncPod(attached, worker, record);
+    this.#advance(attached, worker, record, undefined);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The sync
+
+  /**
+   * kuberuntime's SyncPod, reduced to image handling: every waiting container (in order) gets EnsureImageExists;
+   * a failure is recorded and the next container is tried. Returns whether any container failed.
+   */
+  *#syncPod(
+    attached: Attached<P>,
+    worker: Worker,
+    record: P,
+  ): Generator<PullImageJob, boolean, PullImageJobResult> {
+    const { imageManager, credentials, recorder } = attached.kubelet;
+    const pod = record.pod;
+    const ref: ObjectRef = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid };
+    const secrets = getPullSecretsForPod(ref, pod.imagePullSecrets, credentials, recorder);
+    let failed = false;
+    for (let index = 0; index < record.containers.length; index++) {
+      const container = record.containers[index] as C;
+      if (container.state !== 'waiting.containerCreating' && container.state !== 'waiting.imagePullFailed')
+        continue;
+      worker.container = index;
+      const process: EnsureImageProcess = imageManager.ensureImageExists({
+        pod: {
+          uid: pod.uid,
+          namespace: pod.namespace,
+          name: pod.name,
+          serviceAccountName: pod.serviceAccountName,
+        },
+        containerName: container.name,
+        image: container.image,
+        pullPolicy: container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never',
+        pullSecrets: secrets,
+      });
+      const result = yield* process;
+      if (record.deleted) return false;
+      this.#host.onImageEnsured(record, container, result);
+      if (!result.ok) {
+        failed = true;
+        recorder.event({ ...ref, container: container.name }, 'Warning', 'Failed', `Error: ${result.reason}`);
+        this.#transition(record, container, { type: 'IMAGE_FAILED' }, result.reason, result.message);
+        continue;
+      }
+      container.imageRef = result.imageRef;
+      this.#transition(record, container, { type: 'IMAGE_READY' });
+      this.#host.onContainerStarted(record, container, {
+        imageRef: result.imageRef,
+        pulled: result.pulled,
+        match: result.verification?.match,
+      });
+    }
+    return failed;
+  }
+
+  /** Runs a sync until it yields a pull job or finishes; a kubelet death inside it goes to the host. */
+  #advance(attached: Attached<P>, worker: Worker, record: P, input: PullImageJobResult | undefined): void {
+    const process = worker.process as Generator<PullImageJob, boolean, PullImageJobResult>;
+    let step: IteratorResult<PullImageJob, boolean>;
+    try {
+      step = input === undefined ? process.next() : process.next(input);
+    } catch (error) {
+      this.#host.onKubeletDied(error, `sync ${record.key}`);
+      return;
+    }
+    if (!step.done) {
+      this.#submit(attached, worker, record, step.value);
+      return;
+    }
+    worker.process = undefined;
+    this.#host.takeWorkLatency();
+    if (record.deleted) return;
+    const now = this.#host.now();
+    if (worker.pending) {
+      worker.pending = false;
+      this.requestSync(record.key, now);
+    } else if (step.value) {
+      const jitter = this.#host.jitter(WORKER_BACKOFF / 2);
+      this.requestSync(record.key, ticks(now + WORKER_BACKOFF + jitter));
+    }
+  }
+
+  #submit(attached: Attached<P>, worker: Worker, record: P, request: PullImageJob): void {
+    const now = this.#host.now();
+    const job: PullerJob<PullOwner<P>> = {
+      id: this.#nextJobId++,
+      request,
+      owner: { worker, record, container: worker.container },
+      submittedAt: ticks(now + this.#host.takeWorkLatency()),
+      startedAt: now,
+      attempt: 0,
+      errors: [],
+    };
+    this.#host.onPullQueued(job);
+    attached.puller.submit(job);
+  }
+
+  /**
+   * The sync that asked for the pull resumes even when its pod was deleted meanwhile (`deletePod` drops the worker
+   * from the map): EnsureImageExists then records the pull and releases its intent, as the kubelet does.
+   */
+  #pullFinished(job: PullerJob<PullOwner<P>>, result: PullImageJobResult): void {
+    const attached = this.#attached;
+    const { worker, record } = job.owner;
+    if (attached !== undefined && worker.process !== undefined)
+      this.#advance(attached, worker, record, result);
+  }
+
+  #transition(
+    record: P,
+    container: C,
+    event: ContainerEvent,
+    reason: string | undefined = undefined,
+    message: string | undefined = undefined,
+  ): void {
+    const next = containerLifecycle.step(container.state, event);
+    const changed = next !== container.state || reason !== container.reason;
+    container.state = next;
+    container.reason = reason;
+    container.message = message;
+    if (changed) this.#host.onTransition(record, container);
+  }
+}
