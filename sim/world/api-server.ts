@@ -1,4 +1,3 @@
-import { type Draft, freeze, produce } from 'immer';
 import type { SecretObject, ServiceAccountObject } from '../../src/ports.js';
 import { parseImageName } from '../../src/reference/index.js';
 import type { Ticks } from '../../src/time.js';
@@ -42,12 +41,23 @@ export interface StoredPod {
   readonly createdAt: Ticks;
 }
 
-/** One namespace's objects: an immer-frozen shard, replaced as a whole on each change. */
+/**
+ * One namespace's objects. The maps change in place (a pod is created and deleted for every pod start of a long
+ * workload, so copying a shard per change cost more than the rest of the API server); the stored objects are
+ * frozen and replaced, never mutated.
+ */
 export interface NamespaceState {
   readonly uid: string;
-  readonly secrets: Readonly<Record<string, StoredSecret>>;
-  readonly serviceAccounts: Readonly<Record<string, StoredServiceAccount>>;
-  readonly pods: Readonly<Record<string, StoredPod>>;
+  readonly secrets: ReadonlyMap<string, StoredSecret>;
+  readonly serviceAccounts: ReadonlyMap<string, StoredServiceAccount>;
+  readonly pods: ReadonlyMap<string, StoredPod>;
+}
+
+/** The mutable form the API server keeps. */
+interface Shard extends NamespaceState {
+  readonly secrets: Map<string, StoredSecret>;
+  readonly serviceAccounts: Map<string, StoredServiceAccount>;
+  readonly pods: Map<string, StoredPod>;
 }
 
 export type ApplyOutcome =
@@ -72,11 +82,10 @@ export interface ApiServerOptions {
 /**
  * The API objects the kubelet reads: namespaces (each with its `default` service account), secrets, service
  * accounts and pods, with the API server's defaulting and the admission plugins that matter here
- * (ServiceAccount, AlwaysPullImages). The declarative state is kept in immer-frozen shards, one per namespace,
- * so a change copies one small shard rather than the whole cluster.
+ * (ServiceAccount, AlwaysPullImages). Objects are kept per namespace; each stored object is frozen.
  */
 export class ApiServer {
-  readonly #namespaces = new Map<string, NamespaceState>();
+  readonly #namespaces = new Map<string, Shard>();
   readonly #options: ApiServerOptions;
   /** Pods created so far (re-creations included): a benchmark's pod starts. */
   podsCreated = 0;
@@ -114,63 +123,53 @@ export class ApiServer {
   }
 
   #applySecret(
-    shard: NamespaceState,
+    shard: Shard,
     namespace: string,
     key: string,
     manifest: SecretManifest,
     now: Ticks,
   ): ApplyOutcome {
     const name = manifest.metadata.name;
-    const existing = shard.secrets[name];
+    const existing = shard.secrets.get(name);
     const { uid, change } = this.#identity(existing?.uid, manifest.metadata.uid);
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(manifest.data ?? {}))
       data[k] = Buffer.from(v, 'base64').toString('utf8');
     for (const [k, v] of Object.entries(manifest.stringData ?? {})) data[k] = v;
-    const secret: StoredSecret = {
+    const secret: StoredSecret = Object.freeze({
       uid,
       namespace,
       name,
       type: manifest.type ?? 'Opaque',
-      data,
+      data: Object.freeze(data),
       createdAt: existing && change === 'updated' ? existing.createdAt : now,
-    };
-    this.#update(namespace, (draft) => {
-      draft.secrets[name] = secret as Draft<StoredSecret>;
     });
+    shard.secrets.set(name, secret);
     return { ok: true, kind: 'Secret', key, change, uid };
   }
 
   #applyServiceAccount(
-    shard: NamespaceState,
+    shard: Shard,
     namespace: string,
     key: string,
     manifest: ServiceAccountManifest,
   ): ApplyOutcome {
     const name = manifest.metadata.name;
-    const { uid, change } = this.#identity(shard.serviceAccounts[name]?.uid, manifest.metadata.uid);
-    const account: StoredServiceAccount = {
+    const { uid, change } = this.#identity(shard.serviceAccounts.get(name)?.uid, manifest.metadata.uid);
+    const account: StoredServiceAccount = Object.freeze({
       uid,
       namespace,
       name,
-      imagePullSecrets: (manifest.imagePullSecrets ?? []).map((ref) => ref.name),
-    };
-    this.#update(namespace, (draft) => {
-      draft.serviceAccounts[name] = account as Draft<StoredServiceAccount>;
+      imagePullSecrets: Object.freeze((manifest.imagePullSecrets ?? []).map((ref) => ref.name)),
     });
+    shard.serviceAccounts.set(name, account);
     return { ok: true, kind: 'ServiceAccount', key, change, uid };
   }
 
-  #applyPod(
-    shard: NamespaceState,
-    namespace: string,
-    key: string,
-    manifest: PodManifest,
-    now: Ticks,
-  ): ApplyOutcome {
+  #applyPod(shard: Shard, namespace: string, key: string, manifest: PodManifest, now: Ticks): ApplyOutcome {
     const name = manifest.metadata.name;
     const serviceAccountName = manifest.spec.serviceAccountName || 'default';
-    const account = shard.serviceAccounts[serviceAccountName];
+    const account = shard.serviceAccounts.get(serviceAccountName);
     if (account === undefined) {
       // ServiceAccount admission rejects a pod whose service account does not exist.
       return {
@@ -181,13 +180,13 @@ export class ApiServer {
       };
     }
     const ownSecrets = (manifest.spec.imagePullSecrets ?? []).map((ref) => ref.name);
-    const existing = shard.pods[name];
+    const existing = shard.pods.get(name);
     // A pod is replaced, not updated: the old one is deleted and a new one (new UID) created, unless the
     // manifest pins the same UID.
     const sameUid =
       existing !== undefined && manifest.metadata.uid !== undefined && manifest.metadata.uid === existing.uid;
     const uid = sameUid ? existing.uid : (manifest.metadata.uid ?? this.#newUid());
-    const pod: StoredPod = {
+    const pod: StoredPod = Object.freeze({
       uid,
       namespace,
       name,
@@ -203,10 +202,8 @@ export class ApiServer {
           : (container.imagePullPolicy ?? defaultImagePullPolicy(container.image)),
       })),
       createdAt: existing !== undefined && sameUid ? existing.createdAt : now,
-    };
-    this.#update(namespace, (draft) => {
-      draft.pods[name] = pod as Draft<StoredPod>;
     });
+    shard.pods.set(name, pod);
     if (!sameUid) this.podsCreated++;
     return {
       ok: true,
@@ -223,31 +220,35 @@ export class ApiServer {
       const shard = this.#namespaces.get(key.name);
       if (shard === undefined) return { deleted: false, pods: [] };
       this.#namespaces.delete(key.name);
-      return { deleted: true, pods: sortedValues(shard.pods) };
+      return {
+        deleted: true,
+        pods: [...shard.pods.keys()].sort().map((name) => shard.pods.get(name) as StoredPod),
+      };
     }
-    const namespace = key.namespace ?? 'default';
-    const shard = this.#namespaces.get(namespace);
+    const shard = this.#namespaces.get(key.namespace ?? 'default');
     if (shard === undefined) return { deleted: false, pods: [] };
-    const field =
-      key.kind === 'Secret' ? 'secrets' : key.kind === 'ServiceAccount' ? 'serviceAccounts' : 'pods';
-    const existing = shard[field][key.name];
+    const objects: Map<string, unknown> =
+      key.kind === 'Secret'
+        ? shard.secrets
+        : key.kind === 'ServiceAccount'
+          ? shard.serviceAccounts
+          : shard.pods;
+    const existing = objects.get(key.name);
     if (existing === undefined) return { deleted: false, pods: [] };
-    this.#update(namespace, (draft) => {
-      delete draft[field][key.name];
-    });
+    objects.delete(key.name);
     return { deleted: true, pods: key.kind === 'Pod' ? [existing as StoredPod] : [] };
   }
 
   getSecret(namespace: string, name: string): StoredSecret | undefined {
-    return this.#namespaces.get(namespace)?.secrets[name];
+    return this.#namespaces.get(namespace)?.secrets.get(name);
   }
 
   getServiceAccount(namespace: string, name: string): StoredServiceAccount | undefined {
-    return this.#namespaces.get(namespace)?.serviceAccounts[name];
+    return this.#namespaces.get(namespace)?.serviceAccounts.get(name);
   }
 
   getPod(namespace: string, name: string): StoredPod | undefined {
-    return this.#namespaces.get(namespace)?.pods[name];
+    return this.#namespaces.get(namespace)?.pods.get(name);
   }
 
   /** Every namespace's state, sorted by name (for reports and snapshots). */
@@ -255,29 +256,25 @@ export class ApiServer {
     return [...this.#namespaces.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  #ensureNamespace(namespace: string, uid?: string): NamespaceState {
+  #ensureNamespace(namespace: string, uid?: string): Shard {
     let shard = this.#namespaces.get(namespace);
     if (shard === undefined) {
       // Namespaces are created implicitly when an object names them; each gets its `default` service account.
-      const account: StoredServiceAccount = {
+      const account: StoredServiceAccount = Object.freeze({
         uid: this.#newUid(),
         namespace,
         name: 'default',
-        imagePullSecrets: [],
+        imagePullSecrets: Object.freeze([]),
+      });
+      shard = {
+        uid: uid ?? this.#newUid(),
+        secrets: new Map(),
+        serviceAccounts: new Map([['default', account]]),
+        pods: new Map(),
       };
-      shard = freeze(
-        { uid: uid ?? this.#newUid(), secrets: {}, serviceAccounts: { default: account }, pods: {} },
-        true,
-      );
       this.#namespaces.set(namespace, shard);
     }
     return shard;
-  }
-
-  #update(namespace: string, recipe: (draft: Draft<NamespaceState>) => void): void {
-    const shard = this.#namespaces.get(namespace);
-    if (shard === undefined) throw new Error(`namespace ${namespace} vanished during an update`);
-    this.#namespaces.set(namespace, produce(shard, recipe));
   }
 
   /** An update keeps the stored UID; a manifest that pins a different UID is a re-creation. */
@@ -310,10 +307,4 @@ export class ApiServer {
 export function defaultImagePullPolicy(image: string): ImagePullPolicy {
   const parsed = parseImageName(image);
   return parsed.ok && parsed.value.tag === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-function sortedValues<T>(record: Readonly<Record<string, T>>): T[] {
-  return Object.keys(record)
-    .sort()
-    .map((k) => record[k] as T);
 }

@@ -125,7 +125,18 @@ export class SimNode {
     const books = this.#books;
     this.#workers = new PodWorkers<ContainerStatus, PodRecord>({
       now: context.now,
-      schedule: (at, timer) => context.queue.push(at, { ...timer, node: this.name }),
+      schedule: (at, timer) =>
+        context.queue.push(
+          at,
+          timer.kind === 'podSync'
+            ? { kind: 'podSync', node: this.name, podKey: timer.podKey, epoch: timer.epoch }
+            : {
+                kind: 'containerRestartDue',
+                node: this.name,
+                podUid: timer.podUid,
+                container: timer.container,
+              },
+        ),
       jitter: (max) => context.syncJitter.int(0, max),
       takeWorkLatency: () => this.fs.takePendingLatency(),
       beginAttempt: (job, credential, start) => this.#beginAttempt(job, credential, start),

@@ -349,16 +349,21 @@ describe('namespaces and deletion', () => {
     expect(server.delete({ kind: 'ServiceAccount', name: 'default' })).toEqual({ deleted: false, pods: [] });
   });
 
-  it('stored objects are frozen (immer shards are replaced, never mutated)', () => {
+  it('stored objects are frozen: a change replaces them, so what a reader holds never changes', () => {
     const server = api();
+    applyOk(server, dockerConfigSecret('ns', 's', 'r.io', 'u', 'p'));
     applyOk(server, pod('ns', 'p', 'nginx:1.27'));
-    const before = server.namespaces()[0]?.[1];
-    applyOk(server, pod('ns', 'q', 'nginx:1.27'));
-    const after = server.namespaces()[0]?.[1];
-    expect(Object.isFrozen(before)).toBe(true);
-    expect(Object.isFrozen(server.getPod('ns', 'p'))).toBe(true);
-    expect(after).not.toBe(before);
-    expect(before?.pods.q).toBeUndefined();
+    const secret = server.getSecret('ns', 's');
+    const stored = server.getPod('ns', 'p');
+    expect(Object.isFrozen(stored)).toBe(true);
+    expect(Object.isFrozen(secret)).toBe(true);
+    expect(Object.isFrozen(secret?.data)).toBe(true);
+    expect(Object.isFrozen(server.getServiceAccount('ns', 'default'))).toBe(true);
+    applyOk(server, dockerConfigSecret('ns', 's', 'r.io', 'u', 'other'));
+    applyOk(server, pod('ns', 'p', 'nginx:1.28'));
+    expect(server.getSecret('ns', 's')).not.toBe(secret);
+    expect(stored?.containers[0]?.image).toBe('nginx:1.27');
+    expect(server.getPod('ns', 'p')?.containers[0]?.image).toBe('nginx:1.28');
   });
 });
 
