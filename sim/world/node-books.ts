@@ -39,6 +39,7 @@ export class NodeBooks {
   }
 
   pullQueued(job: PullerJob<PullOwner<PodRecord>>): void {
+    if (!this.#tracing) return;
     this.#trace('pull.queued', {
       job: job.id,
       pod: job.owner.record.key,
@@ -62,6 +63,7 @@ export class NodeBooks {
     credential: TrackedAuthConfig | undefined,
     attempt: RuntimePullAttempt,
   ): void {
+    if (!this.#tracing) return;
     this.#trace('pull.attempt', {
       job: job.id,
       image: job.request.image,
@@ -77,6 +79,7 @@ export class NodeBooks {
     this.#context.onDecision?.(
       `${this.#context.now()}|${record.key}|${container.name}|${result.ok ? `${result.pulled ? 'pulled' : 'reused'} ${result.imageRef}` : `refused ${result.reason}`}`,
     );
+    if (!this.#tracing) return;
     this.#trace('ensureImage', {
       pod: record.key,
       container: container.name,
@@ -90,6 +93,7 @@ export class NodeBooks {
     const t = this.#context.now();
     const { state, reason } = container;
     container.history.push(reason === undefined ? { t, state } : { t, state, reason });
+    if (!this.#tracing) return;
     this.#trace('container.state', {
       pod: record.key,
       container: container.name,
@@ -121,6 +125,7 @@ export class NodeBooks {
       ...(gap === undefined ? {} : { gap }),
     });
     this.#parts.imageLastUsed.set(imageRef, now);
+    if (!this.#tracing) return;
     this.#trace('container.start', {
       pod: record.key,
       container: container.name,
@@ -166,8 +171,12 @@ export class NodeBooks {
     );
   }
 
+  /** Whether trace lines are wanted: when not, their fields are not even built. */
+  get #tracing(): boolean {
+    return this.#context.trace.enabled;
+  }
+
   #trace(kind: string, fields: Record<string, unknown>): void {
-    if (!this.#context.trace.enabled) return;
     this.#context.trace.append({ t: this.#context.now(), kind, node: this.#node.name, ...fields });
   }
 }
