@@ -10,33 +10,19 @@ import { openRecordStore, parseRecordStoreSpec } from '../../src/pullmanager/str
 import { ticks } from '../../src/time.js';
 import { InputError } from '../errors.js';
 import type { Mode } from '../scenario/types.js';
+import {
+  BENCH_STRATEGIES,
+  DECISION_IDENTICAL,
+  DEFAULT_BENCH_MODES,
+  DEFAULT_STARTUP_RECORDS,
+} from './defaults.js';
+
+export { BENCH_STRATEGIES, DECISION_IDENTICAL, DEFAULT_BENCH_MODES, DEFAULT_STARTUP_RECORDS };
+
 import { SimFileSystem } from '../world/filesystem.js';
 import { EPOCH_OFFSET } from '../world/world.js';
 import { type BenchRun, runWorkload } from './run.js';
 import type { Workload } from './workload.js';
-
-/** Every strategy the benchmark knows, in report order (`default` is the profile's own stack, i.e. fs+lru in 1.35+). */
-export const BENCH_STRATEGIES = [
-  'fs',
-  'fs+lru',
-  'fs+lru:4096/16384',
-  'memory',
-  'ttl:1h',
-  'revoke-on-delete',
-  'journal',
-  'journal:volatile-intents',
-] as const;
-
-/** Strategies meant to decide exactly as the kubelet does: the differential check compares them with `fs+lru`. */
-export const DECISION_IDENTICAL = new Set([
-  'fs',
-  'fs+lru',
-  'fs+lru:4096/16384',
-  'journal',
-  'journal:volatile-intents',
-]);
-
-export const DEFAULT_BENCH_MODES: readonly Mode[] = ['NeverVerifyPreloadedImages', 'AlwaysVerify'];
 
 /** Start-up cost of one strategy for one number of stored records. */
 export interface StartupRow {
@@ -93,46 +79,101 @@ export function checkStrategies(strategies: readonly string[]): void {
   if (issues.length > 0) throw new InputError(issues);
 }
 
+/** One independent piece of a benchmark suite: a measured run, a differential digest, or a start-up row. */
+export type BenchJob =
+  | { readonly kind: 'run'; readonly strategy: string; readonly mode: Mode }
+  | { readonly kind: 'digest'; readonly strategy: string; readonly mode: Mode }
+  | { readonly kind: 'startup'; readonly strategy: string; readonly records: number };
+
+/** What a job gives: the run, the decisions digest, or the start-up row. */
+export type BenchJobResult = BenchRun | string | StartupRow;
+
 /**
- * The benchmark: the workload under each strategy and mode (measured with the workload's device latencies), the
- * differential check (decision-identical strategies against fs+lru with zero latencies, so timing cannot differ),
- * and start-up I/O against the number of stored records.
+ * The jobs of a suite, in report order: the workload under each strategy and mode (measured with the workload's
+ * device latencies); the differential check (decision-identical strategies against fs+lru with zero latencies, so
+ * timing cannot differ); and start-up I/O against the number of stored records, measured once per start-up path.
+ * The jobs are independent, so they may run in any order or in parallel (`runBenchJobsInParallel`).
  */
-export function runBenchSuite(workload: Workload, options: BenchSuiteOptions = {}): BenchSuiteResult {
+export function planBenchSuite(options: BenchSuiteOptions = {}): BenchJob[] {
   const strategies = options.strategies ?? BENCH_STRATEGIES;
   const modes = options.modes ?? DEFAULT_BENCH_MODES;
   checkStrategies(strategies);
-  const runs: BenchRun[] = [];
-  for (const mode of modes) {
-    for (const strategy of strategies) {
-      const label = `${strategy} · ${mode}`;
-      runs.push(runWorkload(workload, { strategy, mode, onProgress: (f) => options.onProgress?.(label, f) }));
-    }
-  }
-  const differential: DifferentialRow[] = [];
-  if (options.differential !== false) {
-    const identical = strategies.filter((s) => DECISION_IDENTICAL.has(s));
+  const jobs: BenchJob[] = [];
+  for (const mode of modes) for (const strategy of strategies) jobs.push({ kind: 'run', strategy, mode });
+  const identical = strategies.filter((s) => DECISION_IDENTICAL.has(s));
+  if (options.differential !== false && identical.length > 0) {
     for (const mode of modes) {
-      if (identical.length === 0) continue;
-      const digestOf = (strategy: string) =>
-        runWorkload(workload, {
-          strategy,
-          mode,
-          device: 'none',
-          onProgress: (f) => options.onProgress?.(`differential ${strategy} · ${mode}`, f),
-        }).decisionsDigest;
-      const baseline = digestOf('fs+lru');
-      for (const strategy of identical) {
-        const digest = strategy === 'fs+lru' ? baseline : digestOf(strategy);
-        differential.push({ strategy, mode, identical: digest === baseline, digest });
-      }
+      jobs.push({ kind: 'digest', strategy: 'fs+lru', mode });
+      for (const strategy of identical)
+        if (strategy !== 'fs+lru') jobs.push({ kind: 'digest', strategy, mode });
     }
   }
-  const startup = measureStartupRows(
-    strategies,
-    options.startupRecords ?? DEFAULT_STARTUP_RECORDS,
-    workload,
-    options.onProgress,
+  for (const records of options.startupRecords ?? DEFAULT_STARTUP_RECORDS) {
+    const paths = new Set<string>();
+    for (const strategy of strategies) {
+      const path = startupPath(strategy);
+      if (paths.has(path)) continue;
+      paths.add(path);
+      jobs.push({ kind: 'startup', strategy, records });
+    }
+  }
+  return jobs;
+}
+
+/** Runs one job of a suite. */
+export function runBenchJob(
+  workload: Workload,
+  job: BenchJob,
+  onProgress?: (label: string, fraction: number) => void,
+): BenchJobResult {
+  switch (job.kind) {
+    case 'run': {
+      const label = `${job.strategy} · ${job.mode}`;
+      return runWorkload(workload, { ...job, onProgress: (f) => onProgress?.(label, f) });
+    }
+    case 'digest': {
+      const label = `differential ${job.strategy} · ${job.mode}`;
+      return runWorkload(workload, { ...job, device: 'none', onProgress: (f) => onProgress?.(label, f) })
+        .decisionsDigest;
+    }
+    case 'startup':
+      onProgress?.(`start-up ${job.strategy} · ${job.records} records`, 0);
+      return measureStartup(job.strategy, job.records, workload);
+  }
+}
+
+/** The suite's result from its jobs' results (`results[i]` answers `jobs[i]`). */
+export function assembleBenchSuite(
+  workload: Workload,
+  options: BenchSuiteOptions,
+  jobs: readonly BenchJob[],
+  results: readonly BenchJobResult[],
+): BenchSuiteResult {
+  const runs: BenchRun[] = [];
+  const digests = new Map<string, string>();
+  const startupByPath = new Map<string, StartupRow>();
+  jobs.forEach((job, i) => {
+    const result = results[i];
+    if (job.kind === 'run') runs.push(result as BenchRun);
+    else if (job.kind === 'digest') digests.set(`${job.mode}\u0000${job.strategy}`, result as string);
+    else startupByPath.set(`${job.records}\u0000${startupPath(job.strategy)}`, result as StartupRow);
+  });
+  const strategies = options.strategies ?? BENCH_STRATEGIES;
+  const modes = options.modes ?? DEFAULT_BENCH_MODES;
+  const differential: DifferentialRow[] = [];
+  for (const mode of modes) {
+    const baseline = digests.get(`${mode}\u0000fs+lru`);
+    if (baseline === undefined) continue;
+    for (const strategy of strategies) {
+      const digest = DECISION_IDENTICAL.has(strategy) ? digests.get(`${mode}\u0000${strategy}`) : undefined;
+      if (digest !== undefined) differential.push({ strategy, mode, identical: digest === baseline, digest });
+    }
+  }
+  const startup = (options.startupRecords ?? DEFAULT_STARTUP_RECORDS).flatMap((records) =>
+    strategies.map((strategy) => ({
+      ...(startupByPath.get(`${records}\u0000${startupPath(strategy)}`) as StartupRow),
+      strategy,
+    })),
   );
   const leastIo = modes.flatMap((mode) => {
     const baseline = runs.find(
@@ -145,35 +186,11 @@ export function runBenchSuite(workload: Workload, options: BenchSuiteOptions = {
   return { workload, runs, leastIo, differential, startup };
 }
 
-/** Record counts of the start-up experiment unless told otherwise. */
-export const DEFAULT_STARTUP_RECORDS: readonly number[] = [1_000, 10_000, 100_000];
-
-/**
- * The start-up experiment: one row per record count and strategy, in that order. Strategies that start up the
- * same way are measured once per count: the fs+lru family (any cache size, ttl, revoke-on-delete) lists and warms
- * the same files; both journals replay the same log.
- */
-export function measureStartupRows(
-  strategies: readonly string[],
-  recordCounts: readonly number[],
-  workload: Workload,
-  onProgress?: (label: string, fraction: number) => void,
-): StartupRow[] {
-  const rows: StartupRow[] = [];
-  for (const records of recordCounts) {
-    const measured = new Map<string, StartupRow>();
-    for (const strategy of strategies) {
-      const path = startupPath(strategy);
-      let row = measured.get(path);
-      if (row === undefined) {
-        onProgress?.(`start-up ${strategy} · ${records} records`, 0);
-        row = measureStartup(strategy, records, workload);
-        measured.set(path, row);
-      }
-      rows.push({ ...row, strategy });
-    }
-  }
-  return rows;
+/** The whole benchmark in this thread: every job of `planBenchSuite`, in order. */
+export function runBenchSuite(workload: Workload, options: BenchSuiteOptions = {}): BenchSuiteResult {
+  const jobs = planBenchSuite(options);
+  const results = jobs.map((job) => runBenchJob(workload, job, options.onProgress));
+  return assembleBenchSuite(workload, options, jobs, results);
 }
 
 /** Which start-up code a strategy runs (strategies on the same path cost the same at start-up). */

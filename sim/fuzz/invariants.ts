@@ -19,14 +19,9 @@ export const INVARIANTS = [
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
-/** The modes a campaign runs by default: always-pull is legacy plus admission and adds no invariant. */
-export const DEFAULT_FUZZ_MODES: readonly Mode[] = [
-  'legacy',
-  'NeverVerify',
-  'NeverVerifyPreloadedImages',
-  'NeverVerifyAllowlistedImages',
-  'AlwaysVerify',
-];
+import { DEFAULT_FUZZ_MODES } from './defaults.js';
+
+export { DEFAULT_FUZZ_MODES };
 
 export interface InvariantFailure {
   readonly invariant: InvariantName;

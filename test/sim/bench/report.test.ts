@@ -5,7 +5,8 @@
  */
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { benchCsv, benchHtml, benchText, runRows } from '../../../sim/bench/report.js';
+import { benchCsv, benchText, runRows } from '../../../sim/bench/report.js';
+import { benchHtml } from '../../../sim/bench/report-html.js';
 import type { StartupRow } from '../../../sim/bench/suite.js';
 import { RECORD_STORE_STRATEGIES } from '../../../src/pullmanager/strategies/index.js';
 import { benchRun, benchSuiteResult } from '../../support/bench-results.js';
