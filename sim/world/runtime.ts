@@ -129,7 +129,7 @@ export class SimRuntime implements ImageService {
       };
     }
     const named = parsed.value;
-    const ref = referenceString(named);
+    const ref = parsed.text;
     const host = named.domain;
     const registry = this.#registries(host);
     if (registry === undefined) {
@@ -198,7 +198,7 @@ export class SimRuntime implements ImageService {
     const parsed = dockerRef(ref);
     if (!parsed.ok) return { ok: false, error: `invalid image reference "${ref}": ${parsed.error}` };
     const named = parsed.value;
-    const normalised = referenceString(named);
+    const normalised = parsed.text;
     if (id !== undefined && !isDigest(id)) {
       return { ok: false, error: `image "${normalised}": id must be sha256:<64 hex>, got "${id}"` };
     }
@@ -315,7 +315,7 @@ export class SimRuntime implements ImageService {
     if (refOrId === '') return undefined;
     const parsed = dockerRef(refOrId);
     if (parsed.ok) {
-      const id = this.#byName.get(referenceString(parsed.value));
+      const id = this.#byName.get(parsed.text);
       if (id !== undefined) return id;
     }
     const match = /^(?:sha256:)?([0-9a-f]{1,64})$/.exec(refOrId);
@@ -420,12 +420,32 @@ interface MutableImage {
  * containerd's `docker.ParseDockerRef`: normalise a familiar name, add `:latest` when there is neither tag nor
  * digest, and drop the tag when both are given (the digest wins).
  */
-function dockerRef(image: string): { ok: true; value: NamedReference } | { ok: false; error: string } {
+function dockerRef(image: string): DockerRef {
+  let ref = dockerRefMemo.get(image);
+  if (ref === undefined) {
+    ref = parseDockerRef(image);
+    if (dockerRefMemo.size >= DOCKER_REF_MEMO_LIMIT) dockerRefMemo.clear();
+    dockerRefMemo.set(image, ref);
+  }
+  return ref;
+}
+
+type DockerRef = { ok: true; value: NamedReference; readonly text: string } | { ok: false; error: string };
+
+/**
+ * Parsed references by their input string, with their normalised text: every sync asks the runtime about the same
+ * few image strings. Bounded; the values are never mutated.
+ */
+const dockerRefMemo = new Map<string, DockerRef>();
+const DOCKER_REF_MEMO_LIMIT = 65_536;
+
+function parseDockerRef(image: string): DockerRef {
   const parsed = parseNormalizedNamed(image);
   if (!parsed.ok) return parsed;
   const { domain, path, name, tag, digest } = parsed.value;
-  if (digest !== undefined) return { ok: true, value: { domain, path, name, digest } };
-  return { ok: true, value: { domain, path, name, tag: tag ?? 'latest' } };
+  const value: NamedReference =
+    digest !== undefined ? { domain, path, name, digest } : { domain, path, name, tag: tag ?? 'latest' };
+  return { ok: true, value, text: referenceString(value) };
 }
 
 /** CRI credentials for the registry: absent or empty (no username, no password) means anonymous. */

@@ -140,6 +140,43 @@ export function isDefaultRegistryMatch(image: string): boolean {
   return !first.includes('.') && !first.includes(':');
 }
 
+/** One credential of a docker config as `add` stores it: under its normalised registry key. */
+export interface KeyringEntry {
+  readonly key: string;
+  readonly credential: TrackedAuthConfig;
+}
+
+/**
+ * What `DockerKeyring.add(config, source, options)` stores, in order, without a keyring: the parsed, hashed and
+ * frozen credentials. A pure function of its input, so callers that add the same immutable config again and
+ * again (the kubelet builds a keyring for every pod sync) may keep the result.
+ */
+export function keyringEntries(
+  config: DockerConfig,
+  source?: CredentialSource,
+  options: { readonly computeHash?: boolean } = {},
+): KeyringEntry[] {
+  const { computeHash = true } = options;
+  const entries: KeyringEntry[] = [];
+  for (const [location, raw] of Object.entries(config)) {
+    const entry = parseDockerConfigEntry(raw);
+    if (!entry.ok) continue;
+    const key = normalizeRegistryKey(location);
+    if (key === undefined) continue; // Go: klog "Entry %q in dockercfg invalid (%v), ignoring"
+    const { username, password, email } = entry.value;
+    const credential: TrackedAuthConfig = Object.freeze({
+      username,
+      password,
+      ...(email === '' ? {} : { email }),
+      ...(source === undefined ? {} : { source }),
+      credentialHash: computeHash ? credentialHash({ username, password, email }) : '',
+      registryKey: key,
+    });
+    entries.push({ key, credential });
+  }
+  return entries;
+}
+
 interface KeyEntry {
   /** undefined when the key does not re-parse (then it never matches, as in Go). */
   readonly glob: CompiledGlob | undefined;
@@ -168,23 +205,12 @@ export class DockerKeyring {
     source?: CredentialSource,
     options: { readonly computeHash?: boolean } = {},
   ): void {
-    const { computeHash = true } = options;
-    for (const [location, raw] of Object.entries(config)) {
-      const entry = parseDockerConfigEntry(raw);
-      if (!entry.ok) continue;
-      const key = normalizeRegistryKey(location);
-      if (key === undefined) continue; // Go: klog "Entry %q in dockercfg invalid (%v), ignoring"
-      const { username, password, email } = entry.value;
-      const tracked: TrackedAuthConfig = Object.freeze({
-        username,
-        password,
-        ...(email === '' ? {} : { email }),
-        ...(source === undefined ? {} : { source }),
-        credentialHash: computeHash ? credentialHash({ username, password, email }) : '',
-        registryKey: key,
-      });
-      this.#entryFor(key).credentials.push(tracked);
-    }
+    this.addEntries(keyringEntries(config, source, options));
+  }
+
+  /** Adds entries prepared by `keyringEntries` (the same as `add` of the config they came from). */
+  addEntries(entries: readonly KeyringEntry[]): void {
+    for (const entry of entries) this.#entryFor(entry.key).credentials.push(entry.credential);
   }
 
   /** `Lookup(image)`: all matching keys' credentials in index order; else the Docker Hub fallback; else none. */

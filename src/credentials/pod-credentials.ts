@@ -7,7 +7,13 @@
  */
 import type { CredentialProviderPlugin, DockerConfig, SecretObject, ServiceAccountObject } from '../ports.js';
 import { decodeDockerConfig, dockerConfigFromSecret } from './docker-config.js';
-import { type CredentialSource, DockerKeyring, type TrackedAuthConfig } from './keyring.js';
+import {
+  type CredentialSource,
+  DockerKeyring,
+  type KeyringEntry,
+  keyringEntries,
+  type TrackedAuthConfig,
+} from './keyring.js';
 
 /** Everything the kubelet uses to assemble a pod's credentials for one image (IM-new makeLookupPullCredentialsFunc + keyring union order: pod secrets, node keyring, plugins). */
 export interface PodCredentialContext {
@@ -45,33 +51,63 @@ export function lookupPullCredentials(
     const config = dockerConfigFromSecret(secret);
     if (!config.ok) return config;
     if (config.config === undefined) continue;
-    const source: CredentialSource = {
-      kind: 'secret',
-      uid: secret.uid,
-      namespace: secret.namespace,
-      name: secret.name,
-    };
-    podKeyring.add(config.config, source, options);
+    podKeyring.addEntries(secretEntries(secret, config.config, context.computeHashes));
     usableSecrets++;
   }
 
   // The node keyring: config.json / .dockercfg, node-wide (no source). A file that does not decode is skipped.
-  const nodeKeyring = new DockerKeyring();
+  const credentials = usableSecrets > 0 ? podKeyring.lookup(repository) : [];
   if (context.nodeConfig !== undefined) {
-    const decoded = decodeDockerConfig(context.nodeConfig);
-    if (decoded.ok) nodeKeyring.add(decoded.config, undefined, options);
+    const nodeKeyring = new DockerKeyring();
+    nodeKeyring.addEntries(nodeEntries(context.nodeConfig, context.computeHashes));
+    credentials.push(...nodeKeyring.lookup(repository));
   }
+  // No plugin configured, no plugin keyring: an empty keyring finds nothing.
+  if (context.plugins.length > 0)
+    credentials.push(...pluginCredentials(repository, context, options).lookup(repository));
+  return { ok: true, credentials };
+}
 
-  const pluginKeyring = pluginCredentials(repository, context, options);
+/**
+ * Keyring entries remembered per immutable input: a secret (an update is a new object) or the node's docker config,
+ * and whether hashes are computed. The kubelet builds a fresh keyring for every pod sync from the same few secrets;
+ * parsing, key normalisation and SHA-256 of each credential then need doing once.
+ */
+const secretEntriesMemo = new WeakMap<
+  SecretObject,
+  [KeyringEntry[] | undefined, KeyringEntry[] | undefined]
+>();
+const nodeEntriesMemo = new WeakMap<object, [KeyringEntry[] | undefined, KeyringEntry[] | undefined]>();
 
-  return {
-    ok: true,
-    credentials: [
-      ...(usableSecrets > 0 ? podKeyring.lookup(repository) : []),
-      ...nodeKeyring.lookup(repository),
-      ...pluginKeyring.lookup(repository),
-    ],
+function secretEntries(secret: SecretObject, config: DockerConfig, computeHash: boolean): KeyringEntry[] {
+  let memo = secretEntriesMemo.get(secret);
+  if (memo === undefined) {
+    memo = [undefined, undefined];
+    secretEntriesMemo.set(secret, memo);
+  }
+  const slot = computeHash ? 1 : 0;
+  const source: CredentialSource = {
+    kind: 'secret',
+    uid: secret.uid,
+    namespace: secret.namespace,
+    name: secret.name,
   };
+  memo[slot] ??= keyringEntries(config, source, { computeHash });
+  return memo[slot];
+}
+
+function nodeEntries(nodeConfig: DockerConfig, computeHash: boolean): KeyringEntry[] {
+  let memo = nodeEntriesMemo.get(nodeConfig);
+  if (memo === undefined) {
+    memo = [undefined, undefined];
+    nodeEntriesMemo.set(nodeConfig, memo);
+  }
+  const slot = computeHash ? 1 : 0;
+  if (memo[slot] === undefined) {
+    const decoded = decodeDockerConfig(nodeConfig);
+    memo[slot] = decoded.ok ? keyringEntries(decoded.config, undefined, { computeHash }) : [];
+  }
+  return memo[slot];
 }
 
 /**
