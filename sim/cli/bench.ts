@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import { runBenchJobsInParallel } from '../bench/parallel.js';
+import { benchHeapLimitMb, runBenchJobsInParallel } from '../bench/parallel.js';
 import { benchCsv, benchText } from '../bench/report.js';
 import {
   assembleBenchSuite,
@@ -77,12 +77,15 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
   };
   const jobs = planBenchSuite(suiteOptions);
   const workerUrl = workerScript('../bench/worker.js', import.meta.url);
+  // The compiled command runs every job in a worker thread, even with one worker: the threads' heap bound keeps the
+  // process small. Run from the sources (tests), the jobs run in this thread.
   const workers = Math.min(options.workers ?? availableParallelism(), jobs.length);
   const results =
-    workers > 1 && workerUrl !== undefined
+    workerUrl !== undefined
       ? await runBenchJobsInParallel(workload, jobs, {
           workers,
           workerUrl,
+          heapLimitMb: benchHeapLimitMb(workload),
           onJobDone: (done, total, job) =>
             bar?.update(Math.round((done / total) * 100), {
               label: `${done}/${total} jobs · ${job.strategy}`,

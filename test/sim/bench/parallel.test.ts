@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runBenchJobsInParallel } from '../../../sim/bench/parallel.js';
+import { benchHeapLimitMb, runBenchJobsInParallel } from '../../../sim/bench/parallel.js';
 import {
   assembleBenchSuite,
   type BenchSuiteResult,
   planBenchSuite,
   runBenchSuite,
 } from '../../../sim/bench/suite.js';
+import { WORKLOAD_PRESETS } from '../../../sim/bench/workload.js';
 import { tinyWorkload } from '../../support/bench-workloads.js';
 
 const workerUrl = new URL('../../../dist/sim/bench/worker.js', import.meta.url);
@@ -52,9 +53,27 @@ describe.skipIf(!built && process.env.CI === undefined)('bench jobs in worker th
     });
   }
 
+  it('a job that runs out of memory under the heap bound runs again without it, with the same result', async () => {
+    const suiteOptions = { ...options, modes: [...options.modes] };
+    const jobs = planBenchSuite(suiteOptions);
+    const results = await runBenchJobsInParallel(tiny, jobs, { workers: 2, workerUrl, heapLimitMb: 1 });
+    expect(counts(assembleBenchSuite(tiny, suiteOptions, jobs, results))).toEqual(counts(serial));
+  });
+
   it('a worker that fails fails the suite', async () => {
     const jobs = planBenchSuite({ strategies: ['fs'], modes: ['AlwaysVerify'], startupRecords: [] });
     const broken = { ...tiny, duration: Number.NaN } as unknown as typeof tiny;
     await expect(runBenchJobsInParallel(broken, jobs, { workers: 2, workerUrl })).rejects.toThrow();
+  });
+});
+
+describe('benchHeapLimitMb', () => {
+  it('bounds the heap up to the large preset, and leaves larger workloads unbounded', () => {
+    for (const preset of ['small', 'medium', 'large'] as const)
+      expect(benchHeapLimitMb(WORKLOAD_PRESETS[preset])).toBe(128);
+    const large = WORKLOAD_PRESETS.large;
+    expect(benchHeapLimitMb({ ...large, tenants: 1_001 })).toBeUndefined();
+    expect(benchHeapLimitMb({ ...large, images: { ...large.images, count: 10_000 } })).toBeUndefined();
+    expect(benchHeapLimitMb({ ...large, pods: { ...large.pods, starts: 200_000 } })).toBeUndefined();
   });
 });
