@@ -1,28 +1,61 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Ticks } from '../../src/time.js';
 
-/** Top-level key order by record shape: records of one kind share their shape, so keys are sorted once per kind. */
-const keyOrder = new Map<string, string[]>();
+/** One shape of trace record: its keys in insertion order, and in sorted order with their encoded `"key":`. */
+interface Shape {
+  readonly order: readonly string[];
+  readonly sorted: readonly { readonly key: string; readonly prefix: string }[];
+}
+
+/** Shapes seen so far, by record kind (records of one kind are built by one piece of code, so shapes repeat). */
+const shapesByKind = new Map<string, Shape[]>();
+const MAX_KINDS = 4096;
+const MAX_SHAPES_PER_KIND = 64;
+
+/** Whether `record`'s own keys are exactly `order`, in that order (walked without allocating a key list). */
+function hasOrder(record: TraceRecord, order: readonly string[]): boolean {
+  let i = 0;
+  for (const key in record) {
+    if (order[i] !== key) return false;
+    i++;
+  }
+  return i === order.length;
+}
+
+function shapeOf(record: TraceRecord): Shape {
+  let shapes = shapesByKind.get(record.kind);
+  if (shapes !== undefined) for (const shape of shapes) if (hasOrder(record, shape.order)) return shape;
+  const order = Object.keys(record);
+  const shape: Shape = {
+    order,
+    sorted: order
+      .slice()
+      .sort()
+      .map((key) => ({ key, prefix: `${JSON.stringify(key)}:` })),
+  };
+  if (shapes === undefined && shapesByKind.size < MAX_KINDS) {
+    shapes = [];
+    shapesByKind.set(record.kind, shapes);
+  }
+  if (shapes !== undefined && shapes.length < MAX_SHAPES_PER_KIND) shapes.push(shape);
+  return shape;
+}
 
 /**
- * One trace line: top-level keys sorted (cached per shape), values as JSON. Nested values keep the order in which
- * the simulator builds them, which is fixed by the code, so the bytes are the same on every run; this is several
- * times cheaper than a fully canonical encoding, and tracing is on the simulator's hot path.
+ * One trace line: top-level keys sorted (the sorted order and encoded keys cached per shape), values as JSON. Nested
+ * values keep the order in which the simulator builds them, which is fixed by the code, so the bytes are the same on
+ * every run; this is several times cheaper than a fully canonical encoding, and tracing is on the simulator's hot
+ * path.
  */
 export function encodeTraceRecord(record: TraceRecord): string {
-  const keys = Object.keys(record);
-  const shape = keys.join('\u0000');
-  let sorted = keyOrder.get(shape);
-  if (sorted === undefined) {
-    sorted = keys.slice().sort();
-    if (keyOrder.size < 4096) keyOrder.set(shape, sorted);
-  }
   let line = '{';
-  for (const key of sorted) {
+  let first = true;
+  for (const { key, prefix } of shapeOf(record).sorted) {
     const value = record[key];
     if (value === undefined) continue;
-    if (line.length > 1) line += ',';
-    line += `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    line += first ? prefix : `,${prefix}`;
+    first = false;
+    line += JSON.stringify(value);
   }
   return `${line}}`;
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../sim/kernel/canonical-json.js';
 import { ticks } from '../../../sim/kernel/time.js';
-import { Trace } from '../../../sim/kernel/trace.js';
+import { encodeTraceRecord, Trace, type TraceRecord } from '../../../sim/kernel/trace.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops undefined members', () => {
@@ -59,5 +59,35 @@ describe('Trace', () => {
     expect(hashed.hash).toBe(kept.hash);
     expect(() => hashed.toJsonLines()).toThrow(/keep: false/);
     expect(() => hashed.records()).toThrow(/keep: false/);
+  });
+});
+
+describe('encodeTraceRecord', () => {
+  /** The encoding it must give: top-level keys sorted, undefined members dropped, values as JSON.stringify gives. */
+  const reference = (record: Record<string, unknown>): string =>
+    `{${Object.keys(record)
+      .sort()
+      .filter((key) => record[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${JSON.stringify(record[key])}`)
+      .join(',')}}`;
+
+  it('sorts top-level keys whatever their insertion order, for records of one kind and many shapes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.dictionary(
+            fc.constantFrom('a', 'b', 'zz', 'node', 'pod', '1', '10', 'é', 'x"y'),
+            fc.oneof(fc.integer(), fc.string(), fc.constant(undefined), fc.array(fc.integer())),
+          ),
+          { maxLength: 20 },
+        ),
+        (records) => {
+          for (const fields of records) {
+            const record = { t: ticks(1), kind: 'shape-test', ...fields } as TraceRecord;
+            expect(encodeTraceRecord(record)).toBe(reference(record));
+          }
+        },
+      ),
+    );
   });
 });
