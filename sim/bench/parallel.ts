@@ -11,7 +11,10 @@ export interface BenchParallelOptions {
   readonly workers: number;
   /** The compiled worker script (dist/sim/bench/worker.js). */
   readonly workerUrl: URL;
-  /** A bound on each worker's old generation (see `benchHeapLimitMb`); none: V8's default. */
+  /**
+   * A bound on the old generation of the workers that run workload jobs (see `benchHeapLimitMb`); none: V8's
+   * default. Start-up rows never run under it: holding up to 100 000 record files is what they measure.
+   */
   readonly heapLimitMb?: number | undefined;
   /** Called as each job finishes, with how many have. */
   readonly onJobDone?: (done: number, total: number, job: BenchJob) => void;
@@ -20,7 +23,9 @@ export interface BenchParallelOptions {
 /**
  * Runs a suite's jobs across worker threads. Each worker asks for the next job when it finishes one, so long and
  * short runs balance out; results are kept by job index, so the suite assembled from them is the same whatever the
- * number of workers or the order in which jobs finish. The longest jobs are dealt first.
+ * number of workers or the order in which jobs finish. Workload jobs come first, longest first, in workers with the
+ * heap bound; then the start-up rows, in workers without it (a worker whose bound does not fit the next job hands its
+ * place to a new one).
  */
 export async function runBenchJobsInParallel(
   workload: Workload,
@@ -28,9 +33,18 @@ export async function runBenchJobsInParallel(
   options: BenchParallelOptions,
 ): Promise<BenchJobResult[]> {
   const results: BenchJobResult[] = new Array(jobs.length);
+  /** Jobs that ran out of memory under the bound, to run again without it. */
+  const unbounded = new Set<number>();
+  const limitOf = (index: number): number | undefined =>
+    (jobs[index] as BenchJob).kind === 'startup' || unbounded.has(index) ? undefined : options.heapLimitMb;
   const queue = jobs
     .map((_, i) => i)
-    .sort((a, b) => jobWeight(jobs[b] as BenchJob) - jobWeight(jobs[a] as BenchJob) || a - b);
+    .sort(
+      (a, b) =>
+        Number(limitOf(a) === undefined) - Number(limitOf(b) === undefined) ||
+        jobWeight(jobs[b] as BenchJob) - jobWeight(jobs[a] as BenchJob) ||
+        a - b,
+    );
   let done = 0;
   const workers = new Set<Worker>();
   await new Promise<void>((resolve, reject) => {
@@ -41,6 +55,7 @@ export async function runBenchJobsInParallel(
       for (const other of workers) void other.terminate();
       reject(error);
     };
+    /** One worker slot: a thread with one heap bound, fed jobs of that bound until none are left for it. */
     const start = (limitMb: number | undefined) => {
       const worker = new Worker(options.workerUrl, {
         workerData: { workload },
@@ -48,13 +63,18 @@ export async function runBenchJobsInParallel(
       });
       workers.add(worker);
       let current: number | undefined;
+      let successor: number | undefined | null = null;
       const feed = () => {
-        current = queue.shift();
-        worker.postMessage(
-          current === undefined
-            ? ({ done: true } satisfies BenchWorkerRequest)
-            : { index: current, job: jobs[current] as BenchJob },
-        );
+        const next = queue[0];
+        if (next !== undefined && limitOf(next) === limitMb) {
+          current = queue.shift();
+          worker.postMessage({ index: current, job: jobs[current as number] } as BenchWorkerRequest);
+          return;
+        }
+        current = undefined;
+        // Another bound is needed next: this slot goes on in a new thread once this one has ended.
+        if (next !== undefined) successor = limitOf(next);
+        worker.postMessage({ done: true } satisfies BenchWorkerRequest);
       };
       worker.on('message', (answer: BenchWorkerAnswer) => {
         results[answer.index] = answer.result;
@@ -66,21 +86,24 @@ export async function runBenchJobsInParallel(
         if (failed) return;
         if (error.code === 'ERR_WORKER_OUT_OF_MEMORY' && limitMb !== undefined && current !== undefined) {
           // The heap bound only paces garbage collection; a job that needs more memory runs again without it.
+          unbounded.add(current);
           queue.unshift(current);
           current = undefined;
-          start(undefined);
+          successor = undefined;
           return;
         }
         fail(error);
       });
       worker.on('exit', () => {
         workers.delete(worker);
-        if (workers.size === 0 && !failed) resolve();
+        if (failed) return;
+        if (successor !== null && queue.length > 0) start(successor);
+        else if (workers.size === 0) resolve();
       });
       feed();
     };
     const count = Math.min(Math.max(1, options.workers), jobs.length);
-    for (let w = 0; w < count; w++) start(options.heapLimitMb);
+    for (let w = 0; w < count; w++) start(limitOf(queue[0] as number));
     if (count === 0) resolve();
   });
   if (done !== jobs.length)
