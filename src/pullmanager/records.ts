@@ -297,8 +297,8 @@ type DecodedObject =
 
 /**
  * Decoded files by their text, per set of options. A record file is read again and again unchanged (every image GC
- * lists every record), and decoding is a pure function of the text: the answer is kept, deep-frozen so that no
- * caller can change what another will be given. Bounded per options object.
+ * lists every record), and decoding is a pure function of the text: the answer is kept and shared. The record types
+ * are readonly all the way down, so no caller can change what another is given. Bounded per options object.
  */
 const decodeMemo = new WeakMap<DecodeOptions, Map<string, DecodedObject>>();
 const DECODE_MEMO_LIMIT = 8192;
@@ -312,19 +312,11 @@ function decodeObject(text: string, options: DecodeOptions): DecodedObject {
   }
   let decoded = memo.get(text);
   if (decoded === undefined) {
-    decoded = deepFreeze(decodeObjectUncached(text, options));
+    decoded = decodeObjectUncached(text, options);
     if (memo.size >= DECODE_MEMO_LIMIT) memo.clear();
     memo.set(text, decoded);
   }
   return decoded;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
 }
 
 /** The apimachinery JSON serializer's Decode: syntax, type meta, scheme lookup, strict typed unmarshal. */
