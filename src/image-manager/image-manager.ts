@@ -79,6 +79,17 @@ export type PullImageJobResult =
 /** A running EnsureImageExists: yields at most one pull job, returns the result. */
 export type EnsureImageProcess = Generator<PullImageJob, EnsureImageResult, PullImageJobResult>;
 
+/** A pull EnsureImageExists waits for: the job to hand to the puller, and how to finish with its result. */
+export interface PendingPull {
+  readonly job: PullImageJob;
+  resume(result: PullImageJobResult): EnsureImageResult;
+}
+
+/** Whether `beginEnsureImage` sent a pull rather than answering. */
+export function isPendingPull(step: EnsureImageResult | PendingPull): step is PendingPull {
+  return 'job' in step;
+}
+
 export interface ImageManagerOptions {
   readonly profile: KubeletProfile;
   readonly featureGateEnabled: boolean;
@@ -112,7 +123,19 @@ export class ImageManager {
     return `${podUid}_${image}`;
   }
 
+  /** EnsureImageExists as a generator: yields the pull job when it sends one, returns the answer. */
   *ensureImageExists(request: EnsureImageRequest): EnsureImageProcess {
+    const step = this.beginEnsureImage(request);
+    if (!isPendingPull(step)) return step;
+    return step.resume(yield step.job);
+  }
+
+  /**
+   * EnsureImageExists up to the pull it may send: the final answer, or the pull job and how to finish once the
+   * puller has its result. Most calls never pull (a present image, a refusal, back-off), and answering them without
+   * a generator keeps a pod sync cheap; `ensureImageExists` is the same steps as a generator.
+   */
+  beginEnsureImage(request: EnsureImageRequest): EnsureImageResult | PendingPull {
     const { profile, featureGateEnabled, imageService, pullManager, recorder } = this.#options;
     const requestedImage = request.image;
     const ref: ObjectRef = {
@@ -184,16 +207,16 @@ export class ImageManager {
 
     const credentials = lookup();
     if (!credentials.ok) return { ok: false, reason: credentials.error, message: credentials.error };
-    return yield* this.#pullImage(ref, request, requestedImage, specImage, credentials.credentials);
+    return this.#pullImage(ref, request, requestedImage, specImage, credentials.credentials);
   }
 
-  *#pullImage(
+  #pullImage(
     ref: ObjectRef,
     request: EnsureImageRequest,
     image: string,
     specImage: string,
     credentials: readonly TrackedAuthConfig[],
-  ): EnsureImageProcess {
+  ): EnsureImageResult | PendingPull {
     const { featureGateEnabled, pullManager, recorder, clock } = this.#options;
     if (featureGateEnabled) {
       const intent = pullManager.recordPullIntent(image);
@@ -206,12 +229,7 @@ export class ImageManager {
         };
       }
     }
-    // The deferred record step of the kubelet runs on every exit below, including the back-off refusal.
-    const finish = (imageRef: string | undefined, used: TrackedAuthConfig | undefined) => {
-      if (!featureGateEnabled) return;
-      if (imageRef === undefined) pullManager.recordImagePullFailed(image);
-      else pullManager.recordImagePulled(image, imageRef, trackedToImagePullCreds(used));
-    };
+    // The deferred record step of the kubelet (`#finish`) runs on every exit below, including the back-off refusal.
 
     const backOffKey = ImageManager.backOffKey(request.pod.uid, image);
     if (this.backoff.isInBackOffSinceUpdate(backOffKey, clock.now())) {
@@ -219,7 +237,7 @@ export class ImageManager {
       recorder.event(ref, 'Normal', ImageEvents.BackOffPullImage, message);
       const previous = this.#prevPullErrMsg.get(backOffKey);
       if (previous !== undefined) message = `${message}: ${previous}`;
-      finish(undefined, undefined);
+      this.#finish(image, undefined, undefined);
       return { ok: false, reason: ImageErrors.ErrImagePullBackOff, message };
     }
     this.#prevPullErrMsg.delete(backOffKey);
@@ -227,8 +245,22 @@ export class ImageManager {
     recorder.event(ref, 'Normal', ImageEvents.PullingImage, `Pulling image ${quote(image)}`);
     const startTime = clock.now();
     // The driver always resumes a started pull (the kubelet does not abandon a pull when the pod goes away); a
-    // kubelet crash abandons the generator, and the intent file stays behind as it would on a real node.
-    const result: PullImageJobResult = yield { pod: ref, image: specImage, credentials };
+    // kubelet crash abandons it, and the intent file stays behind as it would on a real node.
+    return {
+      job: { pod: ref, image: specImage, credentials },
+      resume: (result) => this.#pulled(ref, image, backOffKey, startTime, result),
+    };
+  }
+
+  /** The rest of EnsureImageExists once the puller answered: events, back-off, the pulled record. */
+  #pulled(
+    ref: ObjectRef,
+    image: string,
+    backOffKey: string,
+    startTime: Ticks,
+    result: PullImageJobResult,
+  ): EnsureImageResult {
+    const { recorder, clock } = this.#options;
     if (!result.ok) {
       recorder.event(
         ref,
@@ -239,7 +271,7 @@ export class ImageManager {
       this.backoff.next(backOffKey, clock.now());
       const evaluated = evalCriPullError(image, result.error);
       this.#prevPullErrMsg.set(backOffKey, `${evaluated.reason}: ${evaluated.message}`);
-      finish(undefined, undefined);
+      this.#finish(image, undefined, undefined);
       return { ok: false, reason: evaluated.reason, message: evaluated.message };
     }
     const total = truncateToMillisecond(clock.now() - startTime);
@@ -250,8 +282,16 @@ export class ImageManager {
       `Successfully pulled image ${quote(image)} in ${formatDuration(truncateToMillisecond(result.pullTicks))} (${formatDuration(total)} including waiting). Image size: ${result.sizeBytes} bytes.`,
     );
     this.backoff.gc(clock.now());
-    finish(result.imageRef, result.credentialsUsed);
+    this.#finish(image, result.imageRef, result.credentialsUsed);
     return { ok: true, imageRef: result.imageRef, message: '', pulled: true };
+  }
+
+  /** The deferred record step after a pull attempt or a back-off refusal: the pulled record, or the intent released. */
+  #finish(image: string, imageRef: string | undefined, used: TrackedAuthConfig | undefined): void {
+    const { featureGateEnabled, pullManager } = this.#options;
+    if (!featureGateEnabled) return;
+    if (imageRef === undefined) pullManager.recordImagePullFailed(image);
+    else pullManager.recordImagePulled(image, imageRef, trackedToImagePullCreds(used));
   }
 
   #neverPull(ref: ObjectRef, image: string): EnsureImageResult {

@@ -6,6 +6,8 @@ export {
   type EnsureImageResult,
   ImageManager,
   type ImageManagerOptions,
+  isPendingPull,
+  type PendingPull,
   type PodIdentity,
   type PullImageJob,
   type PullImageJobResult,

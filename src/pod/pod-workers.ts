@@ -11,15 +11,16 @@
  * which is where a simulator keeps its books.
  */
 import type { TrackedAuthConfig } from '../credentials/index.js';
-import type {
-  EnsureImageProcess,
-  EnsureImageResult,
-  ImageManager,
-  PullImageJob,
-  PullImageJobResult,
+import {
+  type EnsureImageResult,
+  type ImageManager,
+  isPendingPull,
+  type PendingPull,
+  type PullImageJob,
+  type PullImageJobResult,
 } from '../image-manager/image-manager.js';
 import { ImagePuller, type PullAttemptResult, type PullerJob } from '../image-manager/puller.js';
-import type { CredentialSources, EventRecorder, ObjectRef } from '../ports.js';
+import type { CredentialSources, EventRecorder, ObjectRef, SecretObject } from '../ports.js';
 import type { MustAttemptImagePullMatch } from '../pullmanager/manager.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../time.js';
 import {
@@ -126,9 +127,22 @@ export interface WorkerKubelet {
   readonly parallelPulls: number;
 }
 
+/** A sync in progress: where it stands among the pod's containers, and the pull it waits for, if any. */
+export interface SyncState {
+  readonly ref: ObjectRef;
+  readonly secrets: readonly SecretObject[];
+  /** The container being ensured (or next to be). */
+  index: number;
+  /** Whether a container failed so far. */
+  failed: boolean;
+  /** The pull EnsureImageExists sent for container `index`. */
+  pull: PendingPull | undefined;
+}
+
 /** One pod's worker in a kubelet process. */
 export interface Worker {
-  process: Generator<PullImageJob, boolean, PullImageJobResult> | undefined;
+  /** The sync running, if any (it may be waiting for a pull). */
+  sync: SyncState | undefined;
   /** Index of the container whose image is being ensured. */
   container: number;
   /** A sync was asked for while one ran: run again when it ends. */
@@ -286,10 +300,10 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     if (attached === undefined) return;
     let worker = attached.workers.get(key);
     if (worker === undefined) {
-      worker = { process: undefined, container: -1, pending: false, scheduledAt: undefined };
+      worker = { sync: undefined, container: -1, pending: false, scheduledAt: undefined };
       attached.workers.set(key, worker);
     }
-    if (worker.process !== undefined && at <= this.#host.now()) {
+    if (worker.sync !== undefined && at <= this.#host.now()) {
       worker.pending = true;
       return;
     }
@@ -316,11 +330,10 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     if (worker.scheduledAt !== undefined && worker.scheduledAt > this.#host.now()) return; // superseded
     worker.scheduledAt = undefined;
     if (attached.draining) return; // re-synced after the restart
-    if (worker.process !== undefined) {
+    if (worker.sync !== undefined) {
       worker.pending = true;
       return;
     }
-    worker.process = this.#syncPod(attached, worker, record);
     this.#advance(attached, worker, record, undefined);
   }
 
@@ -328,81 +341,113 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
   // The sync
 
   /**
-   * kuberuntime's SyncPod, reduced to image handling: every waiting container (in order) gets EnsureImageExists;
-   * a failure is recorded and the next container is tried. Returns whether any container failed.
+   * kuberuntime's SyncPod, reduced to image handling: every waiting container (in order) gets EnsureImageExists; a
+   * failure is recorded and the next container is tried. A sync runs until EnsureImageExists sends a pull, and goes
+   * on from there when the puller answers (`input`); a kubelet death inside it goes to the host. When the sync ends,
+   * a failed one is requeued after the worker back-off, and one asked for meanwhile runs at once.
    */
-  *#syncPod(
-    attached: Attached<P>,
-    worker: Worker,
-    record: P,
-  ): Generator<PullImageJob, boolean, PullImageJobResult> {
-    const { imageManager, credentials, recorder } = attached.kubelet;
-    const pod = record.pod;
-    const ref: ObjectRef = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid };
-    const secrets = getPullSecretsForPod(ref, pod.imagePullSecrets, credentials, recorder);
-    let failed = false;
-    for (let index = 0; index < record.containers.length; index++) {
-      const container = record.containers[index] as C;
-      if (container.state !== 'waiting.containerCreating' && container.state !== 'waiting.imagePullFailed')
-        continue;
-      worker.container = index;
-      const process: EnsureImageProcess = imageManager.ensureImageExists({
-        pod: {
-          uid: pod.uid,
-          namespace: pod.namespace,
-          name: pod.name,
-          serviceAccountName: pod.serviceAccountName,
-        },
-        containerName: container.name,
-        image: container.image,
-        pullPolicy: container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never',
-        pullSecrets: secrets,
-      });
-      const result = yield* process;
-      if (record.deleted) return false;
-      this.#host.onImageEnsured(record, container, result);
-      if (!result.ok) {
-        failed = true;
-        recorder.event({ ...ref, container: container.name }, 'Warning', 'Failed', `Error: ${result.reason}`);
-        this.#transition(record, container, { type: 'IMAGE_FAILED' }, result.reason, result.message);
-        continue;
-      }
-      container.imageRef = result.imageRef;
-      this.#transition(record, container, { type: 'IMAGE_READY' });
-      this.#host.onContainerStarted(record, container, {
-        imageRef: result.imageRef,
-        pulled: result.pulled,
-        match: result.verification?.match,
-      });
-    }
-    return failed;
-  }
-
-  /** Runs a sync until it yields a pull job or finishes; a kubelet death inside it goes to the host. */
   #advance(attached: Attached<P>, worker: Worker, record: P, input: PullImageJobResult | undefined): void {
-    const process = worker.process as Generator<PullImageJob, boolean, PullImageJobResult>;
-    let step: IteratorResult<PullImageJob, boolean>;
+    let failed: boolean;
     try {
-      step = input === undefined ? process.next() : process.next(input);
+      const outcome = this.#run(attached, worker, record, input);
+      if (outcome === 'waiting') return;
+      failed = outcome;
     } catch (error) {
       this.#host.onKubeletDied(error, `sync ${record.key}`);
       return;
     }
-    if (!step.done) {
-      this.#submit(attached, worker, record, step.value);
-      return;
-    }
-    worker.process = undefined;
+    worker.sync = undefined;
     this.#host.takeWorkLatency();
     if (record.deleted) return;
     const now = this.#host.now();
     if (worker.pending) {
       worker.pending = false;
       this.requestSync(record.key, now);
-    } else if (step.value) {
+    } else if (failed) {
       const jitter = this.#host.jitter(WORKER_BACKOFF / 2);
       this.requestSync(record.key, ticks(now + WORKER_BACKOFF + jitter));
     }
+  }
+
+  /** Runs the sync on: 'waiting' for a pull, or whether a container failed when it ends. */
+  #run(
+    attached: Attached<P>,
+    worker: Worker,
+    record: P,
+    input: PullImageJobResult | undefined,
+  ): boolean | 'waiting' {
+    const { imageManager, credentials, recorder } = attached.kubelet;
+    const pod = record.pod;
+    let sync = worker.sync;
+    if (sync === undefined) {
+      const ref: ObjectRef = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid };
+      const secrets = getPullSecretsForPod(ref, pod.imagePullSecrets, credentials, recorder);
+      sync = { ref, secrets, index: 0, failed: false, pull: undefined };
+      worker.sync = sync;
+    }
+    const containers = record.containers;
+    for (; sync.index < containers.length; sync.index++) {
+      const container = containers[sync.index] as C;
+      let result: EnsureImageResult;
+      if (sync.pull !== undefined && input !== undefined) {
+        result = sync.pull.resume(input);
+        sync.pull = undefined;
+      } else {
+        if (container.state !== 'waiting.containerCreating' && container.state !== 'waiting.imagePullFailed')
+          continue;
+        worker.container = sync.index;
+        const step = imageManager.beginEnsureImage({
+          pod: {
+            uid: pod.uid,
+            namespace: pod.namespace,
+            name: pod.name,
+            serviceAccountName: pod.serviceAccountName,
+          },
+          containerName: container.name,
+          image: container.image,
+          pullPolicy: container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never',
+          pullSecrets: sync.secrets,
+        });
+        if (isPendingPull(step)) {
+          sync.pull = step;
+          this.#submit(attached, worker, record, step.job);
+          return 'waiting';
+        }
+        result = step;
+      }
+      if (record.deleted) return false;
+      this.#ensured(record, container, sync, result, recorder);
+    }
+    return sync.failed;
+  }
+
+  /** What follows an EnsureImageExists answer: a start, or the failure event and waiting reason. */
+  #ensured(
+    record: P,
+    container: C,
+    sync: SyncState,
+    result: EnsureImageResult,
+    recorder: EventRecorder,
+  ): void {
+    this.#host.onImageEnsured(record, container, result);
+    if (!result.ok) {
+      sync.failed = true;
+      recorder.event(
+        { ...sync.ref, container: container.name },
+        'Warning',
+        'Failed',
+        `Error: ${result.reason}`,
+      );
+      this.#transition(record, container, { type: 'IMAGE_FAILED' }, result.reason, result.message);
+      return;
+    }
+    container.imageRef = result.imageRef;
+    this.#transition(record, container, { type: 'IMAGE_READY' });
+    this.#host.onContainerStarted(record, container, {
+      imageRef: result.imageRef,
+      pulled: result.pulled,
+      match: result.verification?.match,
+    });
   }
 
   #submit(attached: Attached<P>, worker: Worker, record: P, request: PullImageJob): void {
@@ -427,8 +472,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
   #pullFinished(job: PullerJob<PullOwner<P>>, result: PullImageJobResult): void {
     const attached = this.#attached;
     const { worker, record } = job.owner;
-    if (attached !== undefined && worker.process !== undefined)
-      this.#advance(attached, worker, record, result);
+    if (attached !== undefined && worker.sync !== undefined) this.#advance(attached, worker, record, result);
   }
 
   #transition(

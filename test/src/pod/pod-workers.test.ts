@@ -3,7 +3,7 @@ import type {
   EnsureImageRequest,
   EnsureImageResult,
   ImageManager,
-  PullImageJob,
+  PendingPull,
   PullImageJobResult,
 } from '../../../src/image-manager/index.js';
 import {
@@ -26,25 +26,26 @@ import { FakeCredentialSources } from '../../support/kubelet-fakes.js';
 
 type Answer = 'pull' | 'present' | 'refuse';
 
-/** An image manager whose answer per image is set by the test; `pull` yields a pull job first. */
+/** An image manager whose answer per image is set by the test; `pull` sends a pull job first. */
 function fakeImageManager(answers: Map<string, Answer>, seen: string[]): ImageManager {
   return {
-    *ensureImageExists(
-      request: EnsureImageRequest,
-    ): Generator<PullImageJob, EnsureImageResult, PullImageJobResult> {
+    beginEnsureImage(request: EnsureImageRequest): EnsureImageResult | PendingPull {
       seen.push(`${request.pod.name}/${request.containerName}`);
       const answer = answers.get(request.image) ?? 'present';
       if (answer === 'refuse') return { ok: false, reason: 'ErrImageNeverPull', message: 'never' };
       if (answer === 'present')
         return { ok: true, imageRef: `ref:${request.image}`, message: '', pulled: false };
-      const result = yield {
-        pod: { kind: 'Pod', namespace: 'ns', name: 'p', uid: 'u' },
-        image: request.image,
-        credentials: [],
+      return {
+        job: {
+          pod: { kind: 'Pod', namespace: 'ns', name: 'p', uid: 'u' },
+          image: request.image,
+          credentials: [],
+        },
+        resume: (result: PullImageJobResult): EnsureImageResult =>
+          result.ok
+            ? { ok: true, imageRef: result.imageRef, message: '', pulled: true }
+            : { ok: false, reason: 'ErrImagePull', message: result.error },
       };
-      return result.ok
-        ? { ok: true, imageRef: result.imageRef, message: '', pulled: true }
-        : { ok: false, reason: 'ErrImagePull', message: result.error };
     },
   } as unknown as ImageManager;
 }
@@ -256,8 +257,7 @@ describe('PodWorkers', () => {
     h.workers.attach({
       epoch: 1,
       imageManager: {
-        // biome-ignore lint/correctness/useYield: the sync dies before it could yield
-        *ensureImageExists() {
+        beginEnsureImage() {
           throw new Error('panic: concurrent map writes');
         },
       } as unknown as ImageManager,
