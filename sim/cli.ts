@@ -94,6 +94,17 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     '\nExit codes: 0 ok, 1 an expectation failed, 2 bad input.\nDocs: README.md and docs/.',
   );
 
+  declareRun(program, io, setExitCode);
+  declareCompare(program, io, setExitCode);
+  declareCheck(program, io, setExitCode);
+  declareFuzz(program, io, setExitCode);
+  declareBench(program, io, setExitCode);
+  declareSelfcheck(program, io, setExitCode);
+  return program;
+}
+
+/** `pullsim run`. */
+function declareRun(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('run')
     .description('run one scenario in one mode and print its containers (or the result JSON)')
@@ -112,7 +123,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .action(async (file, options) =>
       setExitCode((await import('./cli/run.js')).runCommand(file, options, io)),
     );
+}
 
+/** `pullsim compare`. */
+function declareCompare(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('compare')
     .description('run each scenario in each mode and print them side by side')
@@ -129,7 +143,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .action(async (files, options) =>
       setExitCode(await (await import('./cli/compare.js')).compareCommand(files, options, io)),
     );
+}
 
+/** `pullsim check`. */
+function declareCheck(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('check')
     .description("check every scenario's expect lines in the modes they name; last line: N passed, M failed")
@@ -138,7 +155,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .action(async (paths, options) =>
       setExitCode((await import('./cli/check.js')).checkCommand(paths, options, io)),
     );
+}
 
+/** `pullsim fuzz`. */
+function declareFuzz(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('fuzz')
     .description(
@@ -169,7 +189,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     )
     .option('--json', 'print the summary as JSON')
     .action(async (options) => setExitCode(await (await import('./cli/fuzz.js')).fuzzCommand(options, io)));
+}
 
+/** `pullsim bench`. */
+function declareBench(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('bench')
     .description('cache I/O under load: a workload under each record-store strategy and mode')
@@ -202,7 +225,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addHelpText('after', `\nRecord stores:\n${recordStoreHelp()}`)
     .action(async (options) => setExitCode(await (await import('./cli/bench.js')).benchCommand(options, io)));
+}
 
+/** `pullsim selfcheck`. */
+function declareSelfcheck(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   program
     .command('selfcheck')
     .description('run the deterministic kernel self-check: a seeded run printed with its trace hash')
@@ -212,8 +238,6 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .action(async (options) =>
       setExitCode((await import('./cli/selfcheck.js')).selfcheckCommand(options, io)),
     );
-
-  return program;
 }
 
 function packageVersion(): string {

@@ -32,83 +32,112 @@ export async function runBenchJobsInParallel(
   jobs: readonly BenchJob[],
   options: BenchParallelOptions,
 ): Promise<BenchJobResult[]> {
-  const results: BenchJobResult[] = new Array(jobs.length);
+  const pool = new JobPool(workload, jobs, options);
+  await pool.run();
+  return pool.results;
+}
+
+/** The shared state of one `runBenchJobsInParallel`: the queue, the results, the live threads. */
+class JobPool {
+  readonly results: BenchJobResult[];
+  readonly #workload: Workload;
+  readonly #jobs: readonly BenchJob[];
+  readonly #options: BenchParallelOptions;
+  readonly #queue: number[];
   /** Jobs that ran out of memory under the bound, to run again without it. */
-  const unbounded = new Set<number>();
-  const limitOf = (index: number): number | undefined =>
-    (jobs[index] as BenchJob).kind === 'startup' || unbounded.has(index) ? undefined : options.heapLimitMb;
-  const queue = jobs
-    .map((_, i) => i)
-    .sort(
-      (a, b) =>
-        Number(limitOf(a) === undefined) - Number(limitOf(b) === undefined) ||
-        jobWeight(jobs[b] as BenchJob) - jobWeight(jobs[a] as BenchJob) ||
-        a - b,
-    );
-  let done = 0;
-  const workers = new Set<Worker>();
-  await new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (error: unknown) => {
-      // One failing worker fails the suite: stop the others rather than let them run on unobserved.
-      failed = true;
-      for (const other of workers) void other.terminate();
-      reject(error);
+  readonly #unbounded = new Set<number>();
+  readonly #workers = new Set<Worker>();
+  #done = 0;
+  #failed = false;
+  #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+
+  constructor(workload: Workload, jobs: readonly BenchJob[], options: BenchParallelOptions) {
+    this.#workload = workload;
+    this.#jobs = jobs;
+    this.#options = options;
+    this.results = new Array(jobs.length);
+    const bounded = (i: number) => Number(this.#limitOf(i) === undefined);
+    this.#queue = jobs
+      .map((_, i) => i)
+      .sort(
+        (a, b) =>
+          bounded(a) - bounded(b) || jobWeight(jobs[b] as BenchJob) - jobWeight(jobs[a] as BenchJob) || a - b,
+      );
+  }
+
+  async run(): Promise<void> {
+    const count = Math.min(Math.max(1, this.#options.workers), this.#jobs.length);
+    await new Promise<void>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+      for (let w = 0; w < count; w++) this.#start(this.#limitOf(this.#queue[0] as number));
+      if (count === 0) resolve();
+    });
+    const missing = this.#jobs.length - this.#done;
+    if (missing !== 0) throw new Error(`bench: ${missing} of ${this.#jobs.length} jobs did not finish`);
+  }
+
+  #limitOf(index: number): number | undefined {
+    const job = this.#jobs[index] as BenchJob;
+    return job.kind === 'startup' || this.#unbounded.has(index) ? undefined : this.#options.heapLimitMb;
+  }
+
+  /** One worker slot: a thread with one heap bound, fed jobs of that bound until none are left for it. */
+  #start(limitMb: number | undefined): void {
+    const worker = new Worker(this.#options.workerUrl, {
+      workerData: { workload: this.#workload },
+      ...(limitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: limitMb } }),
+    });
+    this.#workers.add(worker);
+    let current: number | undefined;
+    /** The bound of the thread that takes this slot over when this one ends (null: none does). */
+    let successor: number | undefined | null = null;
+    const feed = () => {
+      const next = this.#queue[0];
+      if (next !== undefined && this.#limitOf(next) === limitMb) {
+        current = this.#queue.shift() as number;
+        worker.postMessage({
+          index: current,
+          job: this.#jobs[current] as BenchJob,
+        } satisfies BenchWorkerRequest);
+        return;
+      }
+      current = undefined;
+      if (next !== undefined) successor = this.#limitOf(next);
+      worker.postMessage({ done: true } satisfies BenchWorkerRequest);
     };
-    /** One worker slot: a thread with one heap bound, fed jobs of that bound until none are left for it. */
-    const start = (limitMb: number | undefined) => {
-      const worker = new Worker(options.workerUrl, {
-        workerData: { workload },
-        ...(limitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: limitMb } }),
-      });
-      workers.add(worker);
-      let current: number | undefined;
-      let successor: number | undefined | null = null;
-      const feed = () => {
-        const next = queue[0];
-        if (next !== undefined && limitOf(next) === limitMb) {
-          current = queue.shift();
-          worker.postMessage({ index: current, job: jobs[current as number] } as BenchWorkerRequest);
-          return;
-        }
-        current = undefined;
-        // Another bound is needed next: this slot goes on in a new thread once this one has ended.
-        if (next !== undefined) successor = limitOf(next);
-        worker.postMessage({ done: true } satisfies BenchWorkerRequest);
-      };
-      worker.on('message', (answer: BenchWorkerAnswer) => {
-        results[answer.index] = answer.result;
-        done++;
-        options.onJobDone?.(done, jobs.length, jobs[answer.index] as BenchJob);
-        feed();
-      });
-      worker.on('error', (error: Error & { code?: string }) => {
-        if (failed) return;
-        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY' && limitMb !== undefined && current !== undefined) {
-          // The heap bound only paces garbage collection; a job that needs more memory runs again without it.
-          unbounded.add(current);
-          queue.unshift(current);
-          current = undefined;
-          successor = undefined;
-          return;
-        }
-        fail(error);
-      });
-      worker.on('exit', () => {
-        workers.delete(worker);
-        if (failed) return;
-        if (successor !== null && queue.length > 0) start(successor);
-        else if (workers.size === 0) resolve();
-      });
+    worker.on('message', (answer: BenchWorkerAnswer) => {
+      this.results[answer.index] = answer.result;
+      this.#done++;
+      this.#options.onJobDone?.(this.#done, this.#jobs.length, this.#jobs[answer.index] as BenchJob);
       feed();
-    };
-    const count = Math.min(Math.max(1, options.workers), jobs.length);
-    for (let w = 0; w < count; w++) start(limitOf(queue[0] as number));
-    if (count === 0) resolve();
-  });
-  if (done !== jobs.length)
-    throw new Error(`bench: ${jobs.length - done} of ${jobs.length} jobs did not finish`);
-  return results;
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (this.#failed) return;
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY' && limitMb !== undefined && current !== undefined) {
+        // The heap bound only paces garbage collection; a job that needs more memory runs again without it.
+        this.#unbounded.add(current);
+        this.#queue.unshift(current);
+        current = undefined;
+        successor = undefined;
+        return;
+      }
+      this.#fail(error);
+    });
+    worker.on('exit', () => {
+      this.#workers.delete(worker);
+      if (this.#failed) return;
+      if (successor !== null && this.#queue.length > 0) this.#start(successor);
+      else if (this.#workers.size === 0) this.#settle?.resolve();
+    });
+    feed();
+  }
+
+  /** One failing worker fails the suite: the others are stopped rather than left to run on unobserved. */
+  #fail(error: unknown): void {
+    this.#failed = true;
+    for (const other of this.#workers) void other.terminate();
+    this.#settle?.reject(error);
+  }
 }
 
 /**

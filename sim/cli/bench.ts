@@ -6,6 +6,7 @@ import { benchCsv, benchText } from '../bench/report.js';
 import {
   assembleBenchSuite,
   BENCH_STRATEGIES,
+  type BenchSuiteOptions,
   checkStrategies,
   DEFAULT_BENCH_MODES,
   planBenchSuite,
@@ -40,27 +41,7 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
   const workload = isWorkloadPreset(options.workload)
     ? WORKLOAD_PRESETS[options.workload]
     : loadWorkload(options.workload);
-  const strategies =
-    options.strategies === undefined
-      ? [...BENCH_STRATEGIES]
-      : options.strategies
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '');
-  // `--strategies ,` would run nothing and report an empty benchmark.
-  if (strategies.length === 0)
-    throw new InputError({
-      path: '--strategies',
-      message: 'expected a comma-separated list of record stores',
-    });
-  checkStrategies(strategies);
-  const startupRecords =
-    options.startupRecords === undefined
-      ? undefined
-      : options.startupRecords === 'none'
-        ? []
-        : options.startupRecords.split(',').map((n) => parseCount(n.trim()));
-  const modes = (options.modes ?? [...DEFAULT_BENCH_MODES]).filter((m): m is Mode => m !== 'as-configured');
+  const suiteOptions = suiteOptionsOf(options);
   const bar =
     io.isTTY && io.progress !== undefined
       ? new cliProgress.SingleBar(
@@ -69,12 +50,6 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
         )
       : undefined;
   bar?.start(100, 0, { label: '' });
-  const suiteOptions = {
-    strategies,
-    modes,
-    differential: options.differential,
-    ...(startupRecords === undefined ? {} : { startupRecords }),
-  };
   const jobs = planBenchSuite(suiteOptions);
   const workerUrl = workerScript('../bench/worker.js', import.meta.url);
   // The compiled command runs every job in a worker thread, even with one worker: the threads' heap bound keeps the
@@ -107,6 +82,37 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
     writeOutputFile(options.html, benchHtml(result));
   }
   return result.differential.every((d) => d.identical) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+}
+
+/** The suite's options from the command line: strategies (at least one, each known), modes, start-up counts. */
+function suiteOptionsOf(options: BenchCommandOptions): BenchSuiteOptions {
+  const strategies =
+    options.strategies === undefined
+      ? [...BENCH_STRATEGIES]
+      : options.strategies
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+  // `--strategies ,` would run nothing and report an empty benchmark.
+  if (strategies.length === 0)
+    throw new InputError({
+      path: '--strategies',
+      message: 'expected a comma-separated list of record stores',
+    });
+  checkStrategies(strategies);
+  const modes = (options.modes ?? [...DEFAULT_BENCH_MODES]).filter((m): m is Mode => m !== 'as-configured');
+  const startupRecords =
+    options.startupRecords === undefined
+      ? undefined
+      : options.startupRecords === 'none'
+        ? []
+        : options.startupRecords.split(',').map((n) => parseCount(n.trim()));
+  return {
+    strategies,
+    modes,
+    differential: options.differential,
+    ...(startupRecords === undefined ? {} : { startupRecords }),
+  };
 }
 
 function loadWorkload(path: string): Workload {

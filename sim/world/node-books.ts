@@ -6,11 +6,25 @@ import type { ContainerStartInfo, PullOwner } from '../../src/pod/pod-workers.js
 import type { EventRecorder, ObjectRef } from '../../src/ports.js';
 import { recordFileName } from '../../src/pullmanager/records.js';
 import { type Ticks, ticks } from '../../src/time.js';
+import type { PullLogEntry } from '../gaps.js';
 import { classifyViolation, type GapClass } from '../gaps.js';
 import { judgeContainerStart } from '../oracle.js';
-import type { NodeContext, SimNode } from './node.js';
+import type { NodeCredentialSources } from './credential-sources.js';
+import type { SimFileSystem } from './filesystem.js';
+import type { NodeContext } from './node-context.js';
 import type { ContainerStatus, PodRecord } from './pod-records.js';
 import type { RuntimePullAttempt } from './runtime.js';
+
+/** What the books read of their node. */
+export interface BooksNode {
+  readonly name: string;
+  readonly fs: SimFileSystem;
+  readonly credentials: NodeCredentialSources;
+  readonly config: { readonly preloadedImagesVerificationAllowlist?: readonly string[] };
+  readonly kubeletRoot: string;
+  readonly pullLog: readonly PullLogEntry[];
+  readonly recordsDeletedAt: readonly Ticks[];
+}
 
 /** What the books read of the node besides its public fields. */
 export interface NodeBooksParts {
@@ -28,11 +42,11 @@ export interface NodeBooksParts {
  * (src/pod/pod-workers.ts) tells; this listens and judges.
  */
 export class NodeBooks {
-  readonly #node: SimNode;
+  readonly #node: BooksNode;
   readonly #context: NodeContext;
   readonly #parts: NodeBooksParts;
 
-  constructor(node: SimNode, context: NodeContext, parts: NodeBooksParts) {
+  constructor(node: BooksNode, context: NodeContext, parts: NodeBooksParts) {
     this.#node = node;
     this.#context = context;
     this.#parts = parts;

@@ -136,7 +136,7 @@ export class ImageManager {
    * a generator keeps a pod sync cheap; `ensureImageExists` is the same steps as a generator.
    */
   beginEnsureImage(request: EnsureImageRequest): EnsureImageResult | PendingPull {
-    const { profile, featureGateEnabled, imageService, pullManager, recorder } = this.#options;
+    const { profile, featureGateEnabled, pullManager, recorder } = this.#options;
     const requestedImage = request.image;
     const ref: ObjectRef = {
       kind: 'Pod',
@@ -146,26 +146,9 @@ export class ImageManager {
       container: request.containerName,
     };
 
-    const tagged = applyDefaultImageTag(requestedImage);
-    if (!tagged.ok) {
-      const message = `Failed to apply default image tag ${quote(requestedImage)}: ${tagged.error}`;
-      recorder.event(ref, 'Warning', ImageEvents.FailedToInspectImage, message);
-      return { ok: false, reason: ImageErrors.ErrInvalidImageName, message };
-    }
-    const specImage = tagged.value;
-
-    // imagePullPrecheck: Always never inspects; IfNotPresent/Never ask the runtime.
-    let imageRef = '';
-    if (request.pullPolicy !== 'Always') {
-      try {
-        imageRef = imageService.imageStatus(specImage)?.id ?? '';
-      } catch (error) {
-        // The kubelet formats the still-empty imageRef here, so the quotes are empty.
-        const message = `Failed to inspect image "": ${error instanceof Error ? error.message : String(error)}`;
-        recorder.event(ref, 'Warning', ImageEvents.FailedToInspectImage, message);
-        return { ok: false, reason: ImageErrors.ErrImageInspect, message };
-      }
-    }
+    const prechecked = this.#precheck(ref, request);
+    if ('ok' in prechecked) return prechecked;
+    const { specImage, imageRef } = prechecked;
     if (imageRef === '' && request.pullPolicy === 'Never') return this.#neverPull(ref, requestedImage);
 
     // The credential lookup happens once. 1.33/1.34 do it here, before the presence decision and even with the
@@ -284,6 +267,32 @@ export class ImageManager {
     this.backoff.gc(clock.now());
     this.#finish(image, result.imageRef, result.credentialsUsed);
     return { ok: true, imageRef: result.imageRef, message: '', pulled: true };
+  }
+
+  /**
+   * The default tag applied, then `imagePullPrecheck`: Always never inspects; IfNotPresent and Never ask the
+   * runtime. The tagged image and the present image's ref ('' when absent), or the refusal.
+   */
+  #precheck(
+    ref: ObjectRef,
+    request: EnsureImageRequest,
+  ): { specImage: string; imageRef: string } | EnsureImageResult {
+    const { imageService, recorder } = this.#options;
+    const tagged = applyDefaultImageTag(request.image);
+    if (!tagged.ok) {
+      const message = `Failed to apply default image tag ${quote(request.image)}: ${tagged.error}`;
+      recorder.event(ref, 'Warning', ImageEvents.FailedToInspectImage, message);
+      return { ok: false, reason: ImageErrors.ErrInvalidImageName, message };
+    }
+    if (request.pullPolicy === 'Always') return { specImage: tagged.value, imageRef: '' };
+    try {
+      return { specImage: tagged.value, imageRef: imageService.imageStatus(tagged.value)?.id ?? '' };
+    } catch (error) {
+      // The kubelet formats the still-empty imageRef here, so the quotes are empty.
+      const message = `Failed to inspect image "": ${error instanceof Error ? error.message : String(error)}`;
+      recorder.event(ref, 'Warning', ImageEvents.FailedToInspectImage, message);
+      return { ok: false, reason: ImageErrors.ErrImageInspect, message };
+    }
   }
 
   /** The deferred record step after a pull attempt or a back-off refusal: the pulled record, or the intent released. */
