@@ -143,8 +143,6 @@ export interface SyncState {
 export interface Worker {
   /** The sync running, if any (it may be waiting for a pull). */
   sync: SyncState | undefined;
-  /** Index of the container whose image is being ensured. */
-  container: number;
   /** A sync was asked for while one ran: run again when it ends. */
   pending: boolean;
   /** When the next sync is due, if one is scheduled. */
@@ -300,7 +298,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     if (attached === undefined) return;
     let worker = attached.workers.get(key);
     if (worker === undefined) {
-      worker = { sync: undefined, container: -1, pending: false, scheduledAt: undefined };
+      worker = { sync: undefined, pending: false, scheduledAt: undefined };
       attached.workers.set(key, worker);
     }
     if (worker.sync !== undefined && at <= this.#host.now()) {
@@ -395,7 +393,6 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       } else {
         if (container.state !== 'waiting.containerCreating' && container.state !== 'waiting.imagePullFailed')
           continue;
-        worker.container = sync.index;
         const step = imageManager.beginEnsureImage({
           pod: {
             uid: pod.uid,
@@ -410,7 +407,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
         });
         if (isPendingPull(step)) {
           sync.pull = step;
-          this.#submit(attached, worker, record, step.job);
+          this.#submit(attached, worker, record, sync.index, step.job);
           return 'waiting';
         }
         result = step;
@@ -450,12 +447,12 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     });
   }
 
-  #submit(attached: Attached<P>, worker: Worker, record: P, request: PullImageJob): void {
+  #submit(attached: Attached<P>, worker: Worker, record: P, container: number, request: PullImageJob): void {
     const now = this.#host.now();
     const job: PullerJob<PullOwner<P>> = {
       id: this.#nextJobId++,
       request,
-      owner: { worker, record, container: worker.container },
+      owner: { worker, record, container },
       submittedAt: ticks(now + this.#host.takeWorkLatency()),
       startedAt: now,
       attempt: 0,
