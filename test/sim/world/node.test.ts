@@ -26,8 +26,9 @@ import {
 } from '../../support/scenario-builder.js';
 
 /*
- * The simulated node (sim/world/node.ts) driven through whole runs: the puller, the pod workers and back-offs, the
- * runtime's credential loop, kubelet restarts and crashes, image GC, container restarts and file-system faults.
+ * The simulated node (sim/world/node.ts, with the kubelet's pod workers and puller from src/) driven through whole
+ * runs: the puller, the pod workers and back-offs, the credential loop, kubelet restarts and crashes, image GC,
+ * container restarts and file-system faults.
  * Expected values come from docs/contract.md and spec/decision.md, spec/cache.md.
  */
 
