@@ -153,7 +153,7 @@ export function benchHeapLimitMb(workload: Workload): number | undefined {
     workload.images.count / large.images,
     workload.pods.starts / large.starts,
   );
-  return scale <= 1 ? 96 : undefined;
+  return scale <= 1 ? 112 : undefined;
 }
 
 /** A rough relative cost, to start the longest jobs first: file-backed runs before memory ones, runs before rows. */

@@ -70,7 +70,7 @@ describe.skipIf(!built && process.env.CI === undefined)('bench jobs in worker th
 describe('benchHeapLimitMb', () => {
   it('bounds the heap up to the large preset, and leaves larger workloads unbounded', () => {
     for (const preset of ['small', 'medium', 'large'] as const)
-      expect(benchHeapLimitMb(WORKLOAD_PRESETS[preset])).toBe(96);
+      expect(benchHeapLimitMb(WORKLOAD_PRESETS[preset])).toBe(112);
     const large = WORKLOAD_PRESETS.large;
     expect(benchHeapLimitMb({ ...large, tenants: 1_001 })).toBeUndefined();
     expect(benchHeapLimitMb({ ...large, images: { ...large.images, count: 10_000 } })).toBeUndefined();
