@@ -58,7 +58,7 @@ export async function fuzzCommand(options: FuzzCommandOptions, io: CliIo): Promi
     indices,
     modes,
     workers,
-    workerUrl: workerUrl ?? new URL('../fuzz/worker.js', import.meta.url),
+    ...(workerUrl === undefined ? {} : { workerUrl }),
     shouldStop: () => limitMs !== undefined && clock !== undefined && clock() - startedMs > limitMs,
     onVerdict: (verdict) => {
       if (verdict.failures.length > 0) failedSoFar++;

@@ -1,5 +1,5 @@
 import type { KubeletImageStack } from '../../src/kubelet.js';
-import { type Ticks, ticks } from '../../src/time.js';
+import type { Ticks } from '../../src/time.js';
 import type { ImageGcPolicySpec } from '../scenario/types.js';
 import type { FsIoTotals, SimFileSystem } from './filesystem.js';
 import type { SimRuntime } from './runtime.js';
@@ -60,6 +60,3 @@ export function collectImages(
   addIoSince(node.fs, node.gcIo, ioBefore);
   node.trace('imageGC', { removed: [...removed], remaining: remaining.length });
 }
-
-/** The default when a node has no last-use time for an image. */
-export const NEVER_USED = ticks(0);

@@ -15,7 +15,7 @@ import type { ImageGcPolicySpec } from '../scenario/types.js';
 import type { StoredPod } from './api-server.js';
 import type { NodeCredentialSources } from './credential-sources.js';
 import { type SimFileSystem, SimulatedCrash } from './filesystem.js';
-import { addIoSince, collectImages, type ImageGcNode, type IoSpent, NEVER_USED } from './image-gc.js';
+import { addIoSince, collectImages, type ImageGcNode, type IoSpent } from './image-gc.js';
 import { NodeBooks, traceRecorder } from './node-books.js';
 import type { NodeContext, NodeParts } from './node-context.js';
 import { type ContainerStatus, newPodRecord, type PodRecord } from './pod-records.js';
@@ -28,7 +28,6 @@ const KUBELET_RESTART_DELAY = ticks(10 * TICKS_PER_SECOND);
 interface RunningKubelet {
   readonly epoch: number;
   readonly stack: KubeletImageStack;
-  draining: boolean;
 }
 
 /**
@@ -160,7 +159,7 @@ export class SimNode {
     }
     addIoSince(this.fs, this.startupIo, ioBefore);
     const stack = started.stack;
-    this.#kubelet = { epoch, stack, draining: false };
+    this.#kubelet = { epoch, stack };
     this.#trace('kubelet.start', {
       epoch,
       gate: stack.featureGateEnabled,
@@ -197,7 +196,6 @@ export class SimNode {
     if (kubelet === undefined) return;
     const pulls = this.#workers.pullsInFlight;
     if (!options.crash && (pulls.active > 0 || pulls.queued > 0)) {
-      kubelet.draining = true;
       this.#workers.drain();
       this.#restartAfterDrain = downtime;
       this.#trace('kubelet.draining', { activePulls: pulls.active, queuedPulls: pulls.queued });
@@ -305,12 +303,12 @@ export class SimNode {
     const kubelet = this.#kubelet;
     if (attempt === undefined || kubelet === undefined || kubelet.epoch !== attempt.epoch) return;
     this.#workers.pullAttemptDone(jobId, attempt.result);
-    if (this.#kubelet === kubelet) this.#maybeFinishDrain(kubelet);
+    if (this.#kubelet === kubelet) this.#maybeFinishDrain();
   }
 
-  #maybeFinishDrain(kubelet: RunningKubelet): void {
+  #maybeFinishDrain(): void {
     const pulls = this.#workers.pullsInFlight;
-    if (!kubelet.draining || pulls.active > 0 || pulls.queued > 0) return;
+    if (!this.#workers.draining || pulls.active > 0 || pulls.queued > 0) return;
     const downtime = this.#restartAfterDrain ?? ticks(0);
     this.#stop('restart');
     this.#scheduleStart(downtime);
@@ -358,7 +356,7 @@ export class SimNode {
         }
         return inUse;
       },
-      lastUsed: (id) => this.#imageLastUsed.get(id) ?? NEVER_USED,
+      lastUsed: (id) => this.#imageLastUsed.get(id) ?? ticks(0),
       trace: (kind, fields) => this.#trace(kind, fields),
       crashed: (error, where) => this.#crashed(error, where),
     };

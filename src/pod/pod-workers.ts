@@ -200,6 +200,11 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     if (this.#attached !== undefined) this.#attached.draining = true;
   }
 
+  /** Whether the running kubelet process is draining (see `drain`). */
+  get draining(): boolean {
+    return this.#attached?.draining ?? false;
+  }
+
   /** Pulls queued or at the runtime. */
   get pullsInFlight(): { readonly active: number; readonly queued: number } {
     const puller = this.#attached?.puller;
