@@ -73,41 +73,45 @@ export function lookupPullCredentials(
  * and whether hashes are computed. The kubelet builds a fresh keyring for every pod sync from the same few secrets;
  * parsing, key normalisation and SHA-256 of each credential then need doing once.
  */
-const secretEntriesMemo = new WeakMap<
-  SecretObject,
-  [KeyringEntry[] | undefined, KeyringEntry[] | undefined]
->();
-const nodeEntriesMemo = new WeakMap<object, [KeyringEntry[] | undefined, KeyringEntry[] | undefined]>();
+const secretEntriesMemo: EntriesMemo = new WeakMap();
+const nodeEntriesMemo: EntriesMemo = new WeakMap();
 
-function secretEntries(secret: SecretObject, config: DockerConfig, computeHash: boolean): KeyringEntry[] {
-  let memo = secretEntriesMemo.get(secret);
-  if (memo === undefined) {
-    memo = [undefined, undefined];
-    secretEntriesMemo.set(secret, memo);
+/** Per input object: the entries without hashes and with them. */
+type EntriesMemo = WeakMap<object, [KeyringEntry[] | undefined, KeyringEntry[] | undefined]>;
+
+function remembered(
+  memo: EntriesMemo,
+  input: object,
+  computeHash: boolean,
+  build: () => KeyringEntry[],
+): KeyringEntry[] {
+  let slots = memo.get(input);
+  if (slots === undefined) {
+    slots = [undefined, undefined];
+    memo.set(input, slots);
   }
   const slot = computeHash ? 1 : 0;
-  const source: CredentialSource = {
-    kind: 'secret',
-    uid: secret.uid,
-    namespace: secret.namespace,
-    name: secret.name,
-  };
-  memo[slot] ??= keyringEntries(config, source, { computeHash });
-  return memo[slot];
+  slots[slot] ??= build();
+  return slots[slot];
+}
+
+function secretEntries(secret: SecretObject, config: DockerConfig, computeHash: boolean): KeyringEntry[] {
+  return remembered(secretEntriesMemo, secret, computeHash, () => {
+    const source: CredentialSource = {
+      kind: 'secret',
+      uid: secret.uid,
+      namespace: secret.namespace,
+      name: secret.name,
+    };
+    return keyringEntries(config, source, { computeHash });
+  });
 }
 
 function nodeEntries(nodeConfig: DockerConfig, computeHash: boolean): KeyringEntry[] {
-  let memo = nodeEntriesMemo.get(nodeConfig);
-  if (memo === undefined) {
-    memo = [undefined, undefined];
-    nodeEntriesMemo.set(nodeConfig, memo);
-  }
-  const slot = computeHash ? 1 : 0;
-  if (memo[slot] === undefined) {
+  return remembered(nodeEntriesMemo, nodeConfig, computeHash, () => {
     const decoded = decodeDockerConfig(nodeConfig);
-    memo[slot] = decoded.ok ? keyringEntries(decoded.config, undefined, { computeHash }) : [];
-  }
-  return memo[slot];
+    return decoded.ok ? keyringEntries(decoded.config, undefined, { computeHash }) : [];
+  });
 }
 
 /**
