@@ -95,8 +95,7 @@ export type BenchJobResult = BenchRun | string | StartupRow;
  * The jobs are independent, so they may run in any order or in parallel (`runBenchJobsInParallel`).
  */
 export function planBenchSuite(options: BenchSuiteOptions = {}): BenchJob[] {
-  const strategies = options.strategies ?? BENCH_STRATEGIES;
-  const modes = options.modes ?? DEFAULT_BENCH_MODES;
+  const { strategies, modes, startupRecords } = withDefaults(options);
   checkStrategies(strategies);
   const jobs: BenchJob[] = [];
   for (const mode of modes) for (const strategy of strategies) jobs.push({ kind: 'run', strategy, mode });
@@ -108,7 +107,7 @@ export function planBenchSuite(options: BenchSuiteOptions = {}): BenchJob[] {
         if (strategy !== 'fs+lru') jobs.push({ kind: 'digest', strategy, mode });
     }
   }
-  for (const records of options.startupRecords ?? DEFAULT_STARTUP_RECORDS) {
+  for (const records of startupRecords) {
     const paths = new Set<string>();
     for (const strategy of strategies) {
       const path = startupPath(strategy);
@@ -118,6 +117,15 @@ export function planBenchSuite(options: BenchSuiteOptions = {}): BenchJob[] {
     }
   }
   return jobs;
+}
+
+/** The suite's strategies, modes and start-up record counts, defaults filled in. */
+function withDefaults(options: BenchSuiteOptions) {
+  return {
+    strategies: options.strategies ?? BENCH_STRATEGIES,
+    modes: options.modes ?? DEFAULT_BENCH_MODES,
+    startupRecords: options.startupRecords ?? DEFAULT_STARTUP_RECORDS,
+  };
 }
 
 /** Runs one job of a suite. */
@@ -158,8 +166,7 @@ export function assembleBenchSuite(
     else if (job.kind === 'digest') digests.set(`${job.mode}\u0000${job.strategy}`, result as string);
     else startupByPath.set(`${job.records}\u0000${startupPath(job.strategy)}`, result as StartupRow);
   });
-  const strategies = options.strategies ?? BENCH_STRATEGIES;
-  const modes = options.modes ?? DEFAULT_BENCH_MODES;
+  const { strategies, modes, startupRecords } = withDefaults(options);
   const differential: DifferentialRow[] = [];
   for (const mode of modes) {
     const baseline = digests.get(`${mode}\u0000fs+lru`);
@@ -169,7 +176,7 @@ export function assembleBenchSuite(
       if (digest !== undefined) differential.push({ strategy, mode, identical: digest === baseline, digest });
     }
   }
-  const startup = (options.startupRecords ?? DEFAULT_STARTUP_RECORDS).flatMap((records) =>
+  const startup = startupRecords.flatMap((records) =>
     strategies.map((strategy) => ({
       ...(startupByPath.get(`${records}\u0000${startupPath(strategy)}`) as StartupRow),
       strategy,
