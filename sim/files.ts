@@ -18,7 +18,12 @@ export function loadScenario(path: string): Scenario {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new InputError({ file: path, path: '', message: `cannot read the file (${code})` });
+    throw new InputError({
+      code: 'unreadable',
+      file: path,
+      path: [],
+      message: `cannot read the file (${code})`,
+    });
   }
   return parseScenario(text, path);
 }
@@ -52,8 +57,9 @@ function isDirectoryAt(path: string): boolean {
     return statSync(path).isDirectory();
   } catch (error) {
     throw new InputError({
+      code: 'unreadable',
       file: path,
-      path: '',
+      path: [],
       message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
     });
   }
@@ -64,7 +70,8 @@ export function loadScenarios(paths: readonly string[]): { file: string; scenari
   const files = scenarioFiles(paths);
   if (files.length === 0)
     throw new InputError({
-      path: '',
+      code: 'unreadable',
+      path: [],
       message: `no scenario files (*.yaml, *.yml, *.json) in ${paths.join(', ')}`,
     });
   const loaded: { file: string; scenario: Scenario }[] = [];

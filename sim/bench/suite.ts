@@ -74,7 +74,15 @@ export function checkStrategies(strategies: readonly string[]): void {
   const issues = strategies.flatMap((text) => {
     if (text === 'default') return [];
     const parsed = parseRecordStoreSpec(text);
-    return parsed.ok ? [] : [{ path: '--strategies', message: `${JSON.stringify(text)}: ${parsed.error}` }];
+    return parsed.ok
+      ? []
+      : [
+          {
+            code: 'invalid_option' as const,
+            path: ['--strategies'],
+            message: `${JSON.stringify(text)}: ${parsed.error}`,
+          },
+        ];
   });
   if (issues.length > 0) throw new InputError(issues);
 }
@@ -219,7 +227,8 @@ export function measureStartup(strategy: string, records: number, workload: Work
   const clock: Clock = { now: () => EPOCH_OFFSET };
   const fs = new SimFileSystem({ countUnder: ROOT });
   const spec = strategy === 'default' ? undefined : parseRecordStoreSpec(strategy);
-  if (spec !== undefined && !spec.ok) throw new InputError({ path: '--strategies', message: spec.error });
+  if (spec !== undefined && !spec.ok)
+    throw new InputError({ code: 'invalid_option', path: ['--strategies'], message: spec.error });
   const parsed = spec?.ok ? spec.value : undefined;
   const record = (i: number): ImagePulledRecord => ({
     lastUpdatedTime: ticks(EPOCH_OFFSET),

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument } from 'yaml';
 import { DEFAULT_KUBELET_VERSION, isKubeletVersion, type KubeletVersion } from '../../src/profiles.js';
 import { TICKS_PER_MINUTE, TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
-import { InputError } from '../errors.js';
+import type { InputError } from '../errors.js';
+import { secretPaths } from '../input/secrets.js';
+import { readYaml } from '../input/yaml.js';
 import { type RandomStream, SeededRandom } from '../kernel/random.js';
 import { type Path, Reader } from '../scenario/reader.js';
 import type {
@@ -162,20 +163,10 @@ export const WORKLOAD_SPEC_FIELDS = [
  * `spec` whose fields override the preset named by `spec.base` (default `small`).
  */
 export function parseWorkload(text: string, file = '<workload>'): Workload {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new InputError(
-      document.errors.map((e) => ({ file, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` })),
-    );
-  }
-  const lineOf = (path: Path) => {
-    const node = document.getIn(path, true) as { range?: [number, number, number] } | undefined;
-    return node?.range === undefined ? undefined : lineCounter.linePos(node.range[0]).line;
-  };
-  const r = new Reader(file, lineOf);
-  const top = r.object(document.toJS(), [], ['apiVersion', 'kind', 'metadata', 'spec']);
-  if (top === undefined) throw new InputError(r.issues);
+  const { root, lineOf } = readYaml(text, file);
+  const r = new Reader(file, lineOf, secretPaths(root));
+  const top = r.object(root, [], ['apiVersion', 'kind', 'metadata', 'spec']);
+  if (top === undefined) throw r.error() as InputError;
   if (top.apiVersion !== 'pullsim/v1alpha1')
     r.issue(['apiVersion'], `expected pullsim/v1alpha1, got ${JSON.stringify(top.apiVersion)}`);
   if (top.kind !== 'Workload') r.issue(['kind'], `expected Workload, got ${JSON.stringify(top.kind)}`);
@@ -380,7 +371,8 @@ export function parseWorkload(text: string, file = '<workload>'): Workload {
   // a zero duration would run nothing.
   if (workload.imageGC.period === 0) r.issue(['spec', 'imageGC', 'period'], 'must be greater than 0');
   if (workload.duration === 0) r.issue(['spec', 'duration'], 'must be greater than 0');
-  if (r.issues.length > 0) throw new InputError(r.issues);
+  const error = r.error();
+  if (error !== undefined) throw error;
   return workload;
 }
 

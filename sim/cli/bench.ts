@@ -96,7 +96,8 @@ function suiteOptionsOf(options: BenchCommandOptions): BenchSuiteOptions {
   // `--strategies ,` would run nothing and report an empty benchmark.
   if (strategies.length === 0)
     throw new InputError({
-      path: '--strategies',
+      code: 'invalid_option',
+      path: ['--strategies'],
       message: 'expected a comma-separated list of record stores',
     });
   const modes = (options.modes ?? [...DEFAULT_BENCH_MODES]).filter((m): m is Mode => m !== 'as-configured');
@@ -120,8 +121,9 @@ function loadWorkload(path: string): Workload {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new InputError({
+      code: 'unreadable',
       file: path,
-      path: '',
+      path: [],
       message: `not a preset (small, medium, large) and cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     });
   }

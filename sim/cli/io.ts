@@ -26,8 +26,9 @@ export function writeOutputFile(path: string, content: string): void {
     writeFileSync(path, content);
   } catch (error) {
     throw new InputError({
+      code: 'unreadable',
       file: path,
-      path: '',
+      path: [],
       message: `cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     });
   }
@@ -39,8 +40,9 @@ export function mkdirOutput(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw new InputError({
+      code: 'unreadable',
       file: dir,
-      path: '',
+      path: [],
       message: `cannot create the directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     });
   }

@@ -44,8 +44,9 @@ function rejectUnstartableKubelet(file: string, scenario: Scenario): void {
   if (errors.length > 0) {
     throw new InputError(
       errors.map((message) => ({
+        code: 'invalid_configuration' as const,
         file,
-        path: 'spec.kubelet',
+        path: ['spec', 'kubelet'],
         message: `the kubelet would refuse to start: ${message}`,
       })),
     );

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument, visit } from 'yaml';
 import { decodeDockerConfig, dockerConfigFromSecret } from '../../src/credentials/index.js';
 import type { DockerConfig, DockerConfigEntry } from '../../src/ports.js';
 import {
@@ -17,6 +16,8 @@ import {
 import { parseNormalizedNamed } from '../../src/reference/index.js';
 import { formatDuration, TICKS_PER_MINUTE, type Ticks, ticks } from '../../src/time.js';
 import { InputError } from '../errors.js';
+import { secretPaths } from '../input/secrets.js';
+import { readYaml } from '../input/yaml.js';
 import { MAX_SEED } from '../kernel/random.js';
 import { type Path, Reader, typeName } from './reader.js';
 import {
@@ -203,75 +204,15 @@ const DEFAULT_SYNC_FREQUENCY = ticks(TICKS_PER_MINUTE);
  * `InputError` whose issues carry the file, the line where known, the field path and what was expected.
  */
 export function parseScenario(text: string, file = '<scenario>'): Scenario {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (document.errors.length > 0) {
-    throw new InputError(
-      document.errors.map((error) => {
-        // `linePos` is only filled in with prettyErrors, so the line comes from the error's source offset.
-        const line = lineCounter.linePos(error.pos[0]).line;
-        const message =
-          error.code === 'MULTIPLE_DOCS'
-            ? 'a scenario file holds one YAML document, but a second one starts here'
-            : error.message.split('\n')[0];
-        return { file, line, path: '', message: `invalid YAML: ${message}` };
-      }),
-    );
-  }
-  const lineOf = (path: Path): number | undefined => {
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length), true) as
-        | { range?: [number, number, number] }
-        | undefined;
-      if (node?.range !== undefined) return lineCounter.linePos(node.range[0]).line;
-      const pair = length > 0 ? findPairKey(document, path.slice(0, length)) : undefined;
-      if (pair !== undefined) return lineCounter.linePos(pair).line;
-    }
-    return undefined;
-  };
-  const reader = new Reader(file, lineOf);
-  let root: unknown;
-  try {
-    root = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // An alias without its anchor, or an alias bomb, is only found when the document is converted.
-    throw new InputError({
-      file,
-      ...aliasLine(document, lineCounter),
-      path: '',
-      message: `invalid YAML: ${(error as Error).message.split('\n')[0]}`,
-    });
-  }
+  const { root, lineOf } = readYaml(text, file);
+  const reader = new Reader(file, lineOf, secretPaths(root));
   const scenario = readScenario(reader, root);
-  if (reader.issues.length > 0 || scenario === undefined) {
-    throw new InputError(
-      reader.issues.length > 0 ? reader.issues : [{ file, path: '', message: 'invalid scenario' }],
-    );
+  const error = reader.error();
+  if (error !== undefined) throw error;
+  if (scenario === undefined) {
+    throw new InputError({ code: 'invalid_value', file, line: 1, path: [], message: 'invalid scenario' });
   }
   return scenario;
-}
-
-/** The line of the first alias whose anchor is missing (the usual cause of a failed conversion), if any. */
-function aliasLine(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter): { line?: number } {
-  let offset: number | undefined;
-  visit(document, {
-    Alias(_key, node) {
-      if (node.resolve(document) !== undefined || !node.range) return undefined;
-      offset = node.range[0];
-      return visit.BREAK;
-    },
-  });
-  return offset === undefined ? {} : { line: lineCounter.linePos(offset).line };
-}
-
-/** The source offset of the key of a mapping entry (for a field whose value is null or missing). */
-function findPairKey(document: ReturnType<typeof parseDocument>, path: Path): number | undefined {
-  const parent = document.getIn(path.slice(0, -1), true) as
-    | { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] }
-    | undefined;
-  const key = path[path.length - 1];
-  const pair = parent?.items?.find((item) => item.key?.value === key);
-  return pair?.key?.range?.[0];
 }
 
 function readScenario(r: Reader, root: unknown): Scenario | undefined {
@@ -418,6 +359,7 @@ function readKubelet(r: Reader, value: unknown): KubeletSpec | undefined {
     r.issue(
       [...path, 'maxParallelImagePulls'],
       'invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false',
+      'invalid_configuration',
     );
   }
   const syncFrequency =
@@ -473,7 +415,8 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
       pattern: HOST,
       patternHint: 'host[:port]',
     });
-    if (host !== undefined && hosts.has(host)) r.issue([...path, 'host'], `duplicate registry host ${host}`);
+    if (host !== undefined && hosts.has(host))
+      r.issue([...path, 'host'], `duplicate registry host ${host}`, 'duplicate');
     if (host !== undefined) hosts.add(host);
     const users: { username: string; password: string }[] = [];
     const usernames = new Set<string>();
@@ -487,7 +430,7 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
         r.string(r.required(user, 'password', up), [...up, 'password'], { nonEmpty: true }),
       );
       if (username !== undefined && usernames.has(username))
-        r.issue([...up, 'username'], `duplicate user ${username}`);
+        r.issue([...up, 'username'], `duplicate user ${username}`, 'duplicate');
       // A user whose password is invalid is still declared, so that references to it are not reported too.
       if (username !== undefined) {
         usernames.add(username);
@@ -506,7 +449,8 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
         pattern: /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/,
         patternHint: 'a lower-case repository path such as team-a/app',
       });
-      if (name !== undefined && repoNames.has(name)) r.issue([...rp, 'name'], `duplicate repository ${name}`);
+      if (name !== undefined && repoNames.has(name))
+        r.issue([...rp, 'name'], `duplicate repository ${name}`, 'duplicate');
       if (name !== undefined) repoNames.add(name);
       const isPublic = repo.public === undefined ? false : r.boolean(repo.public, [...rp, 'public']);
       const pullers =
@@ -516,6 +460,7 @@ function readRegistries(r: Reader, value: unknown, seed: number): RegistrySpec[]
           r.issue(
             [...rp, 'pullers', k],
             `unknown user ${JSON.stringify(puller)} (declare it under users, or name a service account as system:serviceaccount:<namespace>:<name>)`,
+            'unknown_reference',
           );
         }
       });
@@ -648,7 +593,8 @@ function readNodes(r: Reader, value: unknown, registries: readonly RegistrySpec[
       pattern: DNS_SUBDOMAIN,
       patternHint: 'a DNS subdomain name such as node-1',
     });
-    if (name !== undefined && names.has(name)) r.issue([...path, 'name'], `duplicate node ${name}`);
+    if (name !== undefined && names.has(name))
+      r.issue([...path, 'name'], `duplicate node ${name}`, 'duplicate');
     if (name !== undefined) names.add(name);
     const images: PreloadedImageSpec[] = [];
     const imageList = n.images === undefined ? [] : r.list(n.images, [...path, 'images']);
@@ -1059,7 +1005,8 @@ function readPod(
         pattern: DNS_LABEL,
         patternHint: 'a DNS label',
       });
-      if (name !== undefined && names.has(name)) r.issue([...cp, 'name'], `duplicate container name ${name}`);
+      if (name !== undefined && names.has(name))
+        r.issue([...cp, 'name'], `duplicate container name ${name}`, 'duplicate');
       if (name !== undefined) names.add(name);
       const image = r.string(r.required(c, 'image', cp), [...cp, 'image'], { nonEmpty: true });
       if (image !== undefined && image.trim() !== image)
@@ -1100,6 +1047,7 @@ function readPod(
     r.issue(
       [...specPath, 'nodeName'],
       `unknown node ${JSON.stringify(nodeName)} (declared: ${[...context.nodes].join(', ') || 'none'})`,
+      'unknown_reference',
     );
   const restartPolicy =
     spec.restartPolicy === undefined
@@ -1239,6 +1187,7 @@ function readAction(
     r.issue(
       [...path, 'node'],
       `unknown node ${JSON.stringify(node)} (declared: ${[...context.nodes].join(', ') || 'none'})`,
+      'unknown_reference',
     );
   const host = str('host');
   const registry = host === undefined ? undefined : context.registries.get(host);
@@ -1246,6 +1195,7 @@ function readAction(
     r.issue(
       [...path, 'host'],
       `unknown registry ${JSON.stringify(host)} (declared: ${[...context.registries.keys()].join(', ') || 'none'})`,
+      'unknown_reference',
     );
   const repository = str('repository');
   if (
@@ -1253,7 +1203,11 @@ function readAction(
     registry !== undefined &&
     !registry.repositories.some((repo) => repo.name === repository)
   ) {
-    r.issue([...path, 'repository'], `unknown repository ${JSON.stringify(repository)} in registry ${host}`);
+    r.issue(
+      [...path, 'repository'],
+      `unknown repository ${JSON.stringify(repository)} in registry ${host}`,
+      'unknown_reference',
+    );
   }
   const username = str('username');
   if (
@@ -1262,7 +1216,11 @@ function readAction(
     !registry.users.some((u) => u.username === username) &&
     !username.startsWith('system:serviceaccount:')
   ) {
-    r.issue([...path, 'username'], `unknown user ${JSON.stringify(username)} in registry ${host}`);
+    r.issue(
+      [...path, 'username'],
+      `unknown user ${JSON.stringify(username)} in registry ${host}`,
+      'unknown_reference',
+    );
   }
   const downtime = a.downtime === undefined ? undefined : r.duration(a.downtime, [...path, 'downtime']);
   const before = r.issues.length;
@@ -1296,7 +1254,11 @@ function readAction(
         registry !== undefined &&
         !registry.users.some((u) => u.username === username)
       )
-        r.issue([...path, 'username'], `unknown user ${JSON.stringify(username)} in registry ${host}`);
+        r.issue(
+          [...path, 'username'],
+          `unknown user ${JSON.stringify(username)} in registry ${host}`,
+          'unknown_reference',
+        );
       action = {
         action: 'changePassword',
         host: host as string,
@@ -1347,6 +1309,7 @@ function readAction(
           r.issue(
             [...path, 'allowlist'],
             'invalid configuration: can\'t set `preloadedImagesVerificationAllowlist` if `imagePullCredentialsVertificationPolicy` is not "NeverVerifyAllowlistedImages"',
+            'invalid_configuration',
           );
         }
       }
@@ -1421,7 +1384,7 @@ function readExpectations(r: Reader, value: unknown, pods: ReadonlySet<string>):
       patternHint: 'namespace/name',
     });
     if (pod !== undefined && !pods.has(pod))
-      r.issue([...path, 'pod'], `no pod ${pod} is created by this scenario`);
+      r.issue([...path, 'pod'], `no pod ${pod} is created by this scenario`, 'unknown_reference');
     const container =
       e.container === undefined
         ? undefined

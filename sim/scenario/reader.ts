@@ -1,20 +1,8 @@
 import type { Ticks } from '../../src/time.js';
-import type { InputIssue } from '../errors.js';
+import { cut, InputError, type InputIssue, type IssueCode, MAX_LISTED_ISSUES, type Path } from '../errors.js';
 import { parseDuration } from '../kernel/time.js';
 
-export type PathSegment = string | number;
-export type Path = readonly PathSegment[];
-
-/** `spec.timeline[3].apply.spec.containers[0].image` from its segments. */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
-  }
-  return out;
-}
+export { formatPath, type Path, type PathSegment } from '../errors.js';
 
 /** Describes a JSON value's type the way error messages name it. */
 export function typeName(value: unknown): string {
@@ -42,11 +30,15 @@ export function kindName(value: unknown): string {
  */
 export class Reader {
   readonly issues: InputIssue[] = [];
+  /** Issues found beyond the ones kept. */
+  omitted = 0;
   #secretDepth = 0;
 
   constructor(
     readonly file: string,
     private readonly lineOf: (path: Path) => number | undefined = () => undefined,
+    /** Paths whose values may hold secrets (sim/input/secrets.ts): messages never quote them. */
+    private readonly isSecret: (path: Path) => boolean = () => false,
   ) {}
 
   /** The source line of a field, when known. */
@@ -68,32 +60,49 @@ export class Reader {
   }
 
   /** A value as messages show it: quoted, or only its kind inside `secret`. */
-  describe(value: unknown): string {
-    return this.#secretDepth > 0 ? kindName(value) : typeName(value);
+  describe(value: unknown, path: Path): string {
+    return this.#hidden(path) ? kindName(value) : typeName(value);
   }
 
-  issue(path: Path, message: string): undefined {
+  /** Whether messages about the value at `path` must not quote it. */
+  #hidden(path: Path): boolean {
+    return this.#secretDepth > 0 || this.isSecret(path);
+  }
+
+  /**
+   * Records an issue. Only the first MAX_LISTED_ISSUES are kept (and their lines looked up); the rest are
+   * counted, so that a file with 40 000 unknown keys is answered at once.
+   */
+  issue(path: Path, message: string, code: IssueCode = 'invalid_value'): undefined {
+    if (this.issues.length >= MAX_LISTED_ISSUES) {
+      this.omitted++;
+      return undefined;
+    }
     const line = this.lineOf(path);
-    this.issues.push({
-      file: this.file,
-      ...(line === undefined ? {} : { line }),
-      path: formatPath(path),
-      message,
-    });
+    this.issues.push({ code, file: this.file, ...(line === undefined ? {} : { line }), path, message });
     return undefined;
+  }
+
+  /** The error for every issue found, or undefined when there is none. */
+  error(): InputError | undefined {
+    return this.issues.length === 0 ? undefined : new InputError(this.issues, this.omitted);
   }
 
   /** A mapping whose keys are all in `allowed` (unknown fields are errors). */
   object(value: unknown, path: Path, allowed?: readonly string[]): Record<string, unknown> | undefined {
     if (value === undefined) return undefined;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return this.issue(path, `expected a mapping, got ${this.describe(value)}`);
+      return this.issue(path, `expected a mapping, got ${this.describe(value, path)}`, 'invalid_type');
     }
     const record = value as Record<string, unknown>;
     if (allowed !== undefined) {
       for (const key of Object.keys(record)) {
         if (!allowed.includes(key))
-          this.issue([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`);
+          this.issue(
+            [...path, key],
+            `unknown field (expected one of: ${allowed.join(', ')})`,
+            'unknown_field',
+          );
       }
     }
     return record;
@@ -101,7 +110,7 @@ export class Reader {
 
   required(record: Record<string, unknown>, key: string, path: Path): unknown {
     if (!(key in record) || record[key] === undefined || record[key] === null) {
-      this.issue([...path, key], 'required field is missing');
+      this.issue([...path, key], 'required field is missing', 'missing');
       return undefined;
     }
     return record[key];
@@ -109,7 +118,8 @@ export class Reader {
 
   list(value: unknown, path: Path): unknown[] | undefined {
     if (value === undefined) return undefined;
-    if (!Array.isArray(value)) return this.issue(path, `expected a list, got ${this.describe(value)}`);
+    if (!Array.isArray(value))
+      return this.issue(path, `expected a list, got ${this.describe(value, path)}`, 'invalid_type');
     return value;
   }
 
@@ -119,10 +129,11 @@ export class Reader {
     options: { nonEmpty?: boolean; pattern?: RegExp; patternHint?: string } = {},
   ): string | undefined {
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') return this.issue(path, `expected a string, got ${this.describe(value)}`);
+    if (typeof value !== 'string')
+      return this.issue(path, `expected a string, got ${this.describe(value, path)}`, 'invalid_type');
     if (options.nonEmpty && value.length === 0) return this.issue(path, 'must not be empty');
     if (options.pattern !== undefined && !options.pattern.test(value)) {
-      const shown = this.#secretDepth > 0 ? 'the value' : JSON.stringify(value);
+      const shown = this.#hidden(path) ? 'the value' : JSON.stringify(cut(value, 60));
       return this.issue(
         path,
         `${shown} is not valid: expected ${options.patternHint ?? `a value matching ${options.pattern}`}`,
@@ -134,7 +145,7 @@ export class Reader {
   oneOf<T extends string>(value: unknown, path: Path, choices: readonly T[]): T | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-      return this.issue(path, `expected one of ${choices.join(', ')}, got ${this.describe(value)}`);
+      return this.issue(path, `expected one of ${choices.join(', ')}, got ${this.describe(value, path)}`);
     }
     return value as T;
   }
@@ -142,14 +153,14 @@ export class Reader {
   boolean(value: unknown, path: Path): boolean | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'boolean')
-      return this.issue(path, `expected true or false, got ${this.describe(value)}`);
+      return this.issue(path, `expected true or false, got ${this.describe(value, path)}`, 'invalid_type');
     return value;
   }
 
   integer(value: unknown, path: Path, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value))
-      return this.issue(path, `expected an integer, got ${this.describe(value)}`);
+      return this.issue(path, `expected an integer, got ${this.describe(value, path)}`, 'invalid_type');
     if (value < min || value > max)
       return this.issue(path, `expected an integer from ${min} to ${max}, got ${value}`);
     return value;
@@ -158,7 +169,7 @@ export class Reader {
   number(value: unknown, path: Path, min: number, max: number): number | undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || !Number.isFinite(value))
-      return this.issue(path, `expected a number, got ${this.describe(value)}`);
+      return this.issue(path, `expected a number, got ${this.describe(value, path)}`, 'invalid_type');
     if (value < min || value > max)
       return this.issue(path, `expected a number from ${min} to ${max}, got ${value}`);
     return value;
@@ -169,7 +180,10 @@ export class Reader {
     if (value === undefined) return undefined;
     if (value === 0) return 0 as Ticks;
     if (typeof value !== 'string')
-      return this.issue(path, `expected a duration such as 90s, 5m or 1h30m, got ${this.describe(value)}`);
+      return this.issue(
+        path,
+        `expected a duration such as 90s, 5m or 1h30m, got ${this.describe(value, path)}`,
+      );
     try {
       return parseDuration(value);
     } catch (error) {

@@ -88,12 +88,18 @@ describe('pullsim CLI frame', () => {
 
   it('InputError lists every issue with file, line and field path', () => {
     const error = new InputError([
-      { file: 'a.yaml', line: 3, path: 'spec.seed', message: 'expected an integer' },
-      { file: 'a.yaml', path: 'spec.until', message: 'bad' },
-      { path: '', message: 'whole' },
+      {
+        code: 'invalid_type',
+        file: 'a.yaml',
+        line: 3,
+        path: ['spec', 'seed'],
+        message: 'expected an integer',
+      },
+      { code: 'invalid_value', file: 'a.yaml', path: ['spec', 'until'], message: 'bad' },
+      { code: 'invalid_value', path: [], message: 'whole' },
     ]);
     expect(error.message).toBe('a.yaml:3: spec.seed: expected an integer\na.yaml: spec.until: bad\nwhole');
-    expect(new InputError('plain').issues).toEqual([{ path: '', message: 'plain' }]);
+    expect(new InputError('plain').issues).toEqual([{ code: 'invalid_value', path: [], message: 'plain' }]);
     expect(() => writeOutputFile('/nonexistent-dir/x', 'y')).toThrow(InputError);
   });
 

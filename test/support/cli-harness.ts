@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { main } from '../../sim/cli.js';
-import { InputError, type InputIssue } from '../../sim/errors.js';
+import { formatPath, InputError, type InputIssue } from '../../sim/errors.js';
 import { parseScenario } from '../../sim/scenario/load.js';
 
 /** What one `pullsim` invocation printed and returned. */
@@ -56,15 +56,32 @@ export function useTempDir(prefix = 'pullsim-test-'): {
   };
 }
 
-/** The issues `parseScenario` reports for a text (fails the test when the text is valid). */
-export function issuesOf(text: string, file = 'test.yaml'): readonly InputIssue[] {
+/** An issue as tests compare it: the path formatted as it is printed, without the code. */
+export interface IssueView {
+  readonly file?: string;
+  readonly line?: number;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The issues `parse` rejects its input with, as views (fails the test when the input is accepted). */
+export function rejectionOf(parse: () => unknown, what = 'input'): readonly IssueView[] {
   try {
-    parseScenario(text, file);
+    parse();
   } catch (error) {
-    if (error instanceof InputError) return error.issues;
+    if (error instanceof InputError) return error.issues.map(issueView);
     throw error;
   }
-  throw new Error('expected the scenario to be rejected, but it loaded');
+  throw new Error(`expected the ${what} to be rejected, but it loaded`);
+}
+
+export function issueView({ code: _code, path, ...rest }: InputIssue): IssueView {
+  return { ...rest, path: formatPath(path) };
+}
+
+/** The issues `parseScenario` reports for a text (fails the test when the text is valid). */
+export function issuesOf(text: string, file = 'test.yaml'): readonly IssueView[] {
+  return rejectionOf(() => parseScenario(text, file), 'scenario');
 }
 
 /** A stack frame as Node prints it (`at fn (file.ts:12:3)` or `at file.js:1:2`). */

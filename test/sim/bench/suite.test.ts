@@ -135,7 +135,7 @@ describe('runBenchSuite', () => {
   it('refuses a bad strategy before running anything', () => {
     const error = inputErrorOf(() => runBenchSuite(tiny, { strategies: ['fs+lru', 'lru'] }));
     expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]?.path).toBe('--strategies');
+    expect(error.issues[0]?.path).toEqual(['--strategies']);
   });
 });
 
@@ -179,7 +179,8 @@ describe('checkStrategies', () => {
   it('rejects bad specs with one issue each, as bad input', () => {
     const error = inputErrorOf(() => checkStrategies(['bogus', 'fs', 'fs+lru:0/5', 'journal:fast']));
     expect(error.name).toBe('InputError');
-    expect(error.issues.map((i) => i.path)).toEqual(['--strategies', '--strategies', '--strategies']);
+    expect(error.issues.map((i) => i.path)).toEqual([['--strategies'], ['--strategies'], ['--strategies']]);
+    expect(error.issues.every((i) => i.code === 'invalid_option')).toBe(true);
     expect(error.issues.map((i) => i.message.split(':')[0])).toEqual(['"bogus"', '"fs+lru', '"journal']);
     expect(error.issues[0]?.message).toContain('unknown strategy');
     expect(error.message.split('\n')).toHaveLength(3);
@@ -226,6 +227,6 @@ describe('measureStartup', () => {
 
   it('refuses a bad strategy as bad input', () => {
     const error = inputErrorOf(() => measureStartup('journal:fast', 10, small));
-    expect(error.issues[0]?.path).toBe('--strategies');
+    expect(error.issues[0]?.path).toEqual(['--strategies']);
   });
 });

@@ -13,7 +13,6 @@ import {
   WORKLOAD_PRESETS,
   type Workload,
 } from '../../../sim/bench/workload.js';
-import { InputError, type InputIssue } from '../../../sim/errors.js';
 import { runLoop } from '../../../sim/kernel/loop.js';
 import { SeededRandom } from '../../../sim/kernel/random.js';
 import { parseDuration } from '../../../sim/kernel/time.js';
@@ -25,6 +24,7 @@ import { World } from '../../../sim/world/world.js';
 import { DEFAULT_KUBELET_VERSION } from '../../../src/profiles.js';
 import { TICKS_PER_MINUTE, ticks } from '../../../src/time.js';
 import { tinyWorkload, tinyWorkloadText } from '../../support/bench-workloads.js';
+import { type IssueView, rejectionOf } from '../../support/cli-harness.js';
 
 const FILE = 'w.yaml';
 
@@ -42,14 +42,8 @@ function workloadText(...specLines: string[]): string {
 }
 
 /** The issues a workload file is rejected with (fails the test when it loads). */
-function issuesOf(text: string): readonly InputIssue[] {
-  try {
-    parseWorkload(text, FILE);
-  } catch (error) {
-    if (error instanceof InputError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected the workload to be rejected, but it loaded');
+function issuesOf(text: string): readonly IssueView[] {
+  return rejectionOf(() => parseWorkload(text, FILE), 'workload');
 }
 
 /** Every step of a workload's timeline. */
@@ -280,13 +274,13 @@ describe('parseWorkload', () => {
         { file: FILE, line: 2, path: 'kind', message: 'expected Workload, got "Scenario"' },
         { file: FILE, line: 3, path: 'metadata.labels', message: expect.stringMatching(/^unknown field/) },
         { file: FILE, line: 3, path: 'metadata.name', message: 'must not be empty' },
-        { file: FILE, path: 'spec', message: 'required field is missing' },
+        { file: FILE, line: 1, path: 'spec', message: 'required field is missing' },
       ]);
       expect(issuesOf('apiVersion: pullsim/v1alpha1\nkind: Workload\nspec: {}\n')).toEqual([
-        { file: FILE, path: 'metadata', message: 'required field is missing' },
+        { file: FILE, line: 1, path: 'metadata', message: 'required field is missing' },
       ]);
       expect(issuesOf('apiVersion: pullsim/v1alpha1\nkind: Workload\nmetadata: {}\nspec: {}\n')).toEqual([
-        { file: FILE, path: 'metadata.name', message: 'required field is missing' },
+        { file: FILE, line: 3, path: 'metadata.name', message: 'required field is missing' },
       ]);
       expect(issuesOf(workloadText('pods: { starts: 5, replicas: 3 }'))).toEqual([
         {
