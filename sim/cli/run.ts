@@ -4,6 +4,7 @@ import { validateImagePullConfiguration } from '../../src/pullmanager/policy.js'
 import { InputError } from '../errors.js';
 import { loadScenario } from '../files.js';
 import { type RunResult, runScenario } from '../run.js';
+import { sourceLine } from '../scenario/load.js';
 import type { RunMode, Scenario } from '../scenario/types.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
 
@@ -46,6 +47,7 @@ function rejectUnstartableKubelet(file: string, scenario: Scenario): void {
       errors.map((message) => ({
         code: 'invalid_configuration' as const,
         file,
+        line: sourceLine(scenario, ['spec', 'kubelet']),
         path: ['spec', 'kubelet'],
         message: `the kubelet would refuse to start: ${message}`,
       })),

@@ -212,7 +212,16 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
   if (scenario === undefined) {
     throw new InputError({ code: 'invalid_value', file, line: 1, path: [], message: 'invalid scenario' });
   }
+  SOURCE_LINES.set(scenario, lineOf);
   return scenario;
+}
+
+/** The source lines of each loaded scenario, for problems found after loading (a kubelet that will not start). */
+const SOURCE_LINES = new WeakMap<Scenario, (path: Path) => number>();
+
+/** The line of `path` in the file a scenario was loaded from; 1 for a scenario built in code. */
+export function sourceLine(scenario: Scenario, path: Path): number {
+  return SOURCE_LINES.get(scenario)?.(path) ?? 1;
 }
 
 function readScenario(r: Reader, root: unknown): Scenario | undefined {

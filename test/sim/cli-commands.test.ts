@@ -248,7 +248,7 @@ describe('pullsim run', () => {
   it('as configured, a kubelet that would refuse to start is bad input (exit 2); a mode runs it', async () => {
     const refused = expectBadInput(await runCli(['run', unstartable]));
     expect(refused[0]).toBe(
-      `pullsim: ${unstartable}: spec.kubelet: the kubelet would refuse to start: invalid configuration: can't set \`preloadedImagesVerificationAllowlist\` if \`imagePullCredentialsVertificationPolicy\` is not "NeverVerifyAllowlistedImages"`,
+      `pullsim: ${unstartable}:8: spec.kubelet: the kubelet would refuse to start: invalid configuration: can't set \`preloadedImagesVerificationAllowlist\` if \`imagePullCredentialsVertificationPolicy\` is not "NeverVerifyAllowlistedImages"`,
     );
     expectBadInput(await runCli(['run', unstartable, '--mode', 'as-configured']));
     const allowlisted = await runJson([unstartable, '--mode', 'NeverVerifyAllowlistedImages']);
