@@ -92,8 +92,9 @@ export interface FileStat {
 /**
  * The file operations the kubelet's pull-record code uses, each throwing `FsError` on failure. Paths are absolute,
  * `/`-separated. The simulated filesystem counts each call as the system calls Go issues for it (see
- * spec/cache.md §2): `writeFile` = open + write + close, `readFile` = open + fstat + read × 2 + close, `remove` =
- * unlink (+ rmdir when the unlink fails), `readDir` = lstat + open + getdents × n + close.
+ * docs/kubelet-model.md#file-operations-and-their-cost): `writeFile` = open + write + close, `readFile` = open
+ * + fstat + read × 2 + close, `remove` = unlink (+ rmdir when the unlink fails), `readDir` = lstat + open +
+ * getdents × n + close.
  */
 export interface FileSystem {
   /** `os.MkdirAll(path, 0700)`: create the directory and missing parents; a stat when it already exists. */

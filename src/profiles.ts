@@ -1,7 +1,8 @@
 /**
- * Kubelet behaviour profiles: what differs between the released versions of KEP-2535 (spec/README.md "Version
- * map", spec/history.md §3). A profile is chosen by `spec.kubelet.version`; the default is the newest released
- * behaviour. Options that model unmerged upstream work or unlocated changes are opt-in, never defaults.
+ * Kubelet behaviour profiles: what differs between the released versions of KEP-2535
+ * (docs/kubelet-model.md#versions-and-the-feature-gate and #differences-between-profiles). A profile is chosen by
+ * `spec.kubelet.version`; the default is the newest released behaviour. Options that model unmerged upstream work or
+ * unlocated changes are opt-in, never defaults.
  */
 
 export const KUBELET_VERSIONS = ['1.33', '1.34', '1.35', '1.36'] as const;
@@ -18,15 +19,16 @@ export interface KubeletProfile {
   readonly featureGateDefault: boolean;
   /** The apiVersion records are written in (`kubelet.config.k8s.io/…`): v1alpha1 ≤ 1.34, v1beta1 ≥ 1.35 (#132579). */
   readonly recordApiVersion: RecordApiVersion;
-  /** Versions the strict decoder accepts: 1.33/1.34 register only v1alpha1, 1.35+ both (cache.md §1.4). */
+  /** Versions the strict decoder accepts: 1.33/1.34 register only v1alpha1, 1.35+ both (#132579). */
   readonly decodableApiVersions: readonly RecordApiVersion[];
-  /** 1.35+: the file accessor rewrites older-version files as v1beta1 at start-up (cache.md §2.7). */
+  /** 1.35+: the file accessor rewrites older-version files as v1beta1 at start-up (#132579). */
   readonly migrateRecordsAtStartup: boolean;
-  /** 1.35+: the write-through LRU in front of the files (#131882, cache.md §4). */
+  /** 1.35+: the write-through LRU in front of the files (#131882, `mem_pullrecords.go`). */
   readonly inMemoryCache: boolean;
   /**
    * 1.35+: the metering wrappers (#132812): after every successful record write or delete the file accessor
-   * counts the directory's files for the on-disk gauge, one directory scan per mutation (cache.md §4.7, §5).
+   * counts the directory's files for the on-disk gauge, one directory scan per mutation
+   * (docs/kubelet-model.md#metrics).
    */
   readonly recordMetrics: boolean;
   /** Requested cache sizes; the accessor caps them at 1024 intents and 2000 records. */
@@ -48,7 +50,7 @@ export interface KubeletProfile {
   /**
    * The key of `credentialMapping`: the normalised repository (`docker.io/library/nginx`, merged 1.33–1.36 code)
    * or the name as written minus tag/digest (`nginx`; a newer upstream test expects it, the change behind it is not
-   * located, decision.md §4.4). Opt-in only.
+   * located, docs/kubelet-model.md#image-names-and-keys). Opt-in only.
    */
   readonly credentialMappingKey: 'normalised' | 'familiar';
   /**

@@ -178,7 +178,8 @@ export function evaluateScenario(scenario: Scenario, options: EvaluateOptions = 
       const lost = lostRecords(mode, output.world);
       // With write faults the kubelet itself can lose a record: the write fails, the intent stays, and after a
       // restart (counters at 0) the next finished pull of the same image string deletes that intent
-      // (cache.md §3.5 item 4). A documented weakness, reported as a finding; without faults a loss is a bug.
+      // (docs/kubelet-model.md#start-up-and-pruning). A documented weakness, reported as a finding; without faults a
+      // loss is a bug.
       if (writeFaultsInjected(output.world)) {
         if (lost.length > 0)
           findings['fault-lost-record'] = (findings['fault-lost-record'] ?? 0) + lost.length;
@@ -232,7 +233,8 @@ function lostRecords(mode: Mode, world: World): InvariantFailure[] {
     for (const pull of node.pullLog) {
       if (!present.has(pull.imageRef)) continue;
       // Records wiped after the pull are gone by design; wiped before it, the kubelet's in-memory cache (1.35+) still
-      // holds them until it restarts, so an unchanged record is not rewritten (cache.md §4.5).
+      // holds them until it restarts, so an unchanged record is not rewritten
+      // (docs/kubelet-model.md#the-in-memory-cache).
       const staleCache = (d: number) =>
         d < pull.t && !node.kubeletStartedAt.some((s) => s > d && s <= pull.t);
       if (node.recordsDeletedAt.some((d) => d >= pull.t || staleCache(d))) continue;

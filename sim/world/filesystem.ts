@@ -1,7 +1,8 @@
 /**
  * The simulated node filesystem: an in-memory tree of directories and regular files that implements the kubelet's
- * `FileSystem` port, counts every call as the system calls Go issues for it (spec/cache.md §2 and §7), charges
- * virtual time per system call, and injects faults drawn from the run's seeded `faults` stream.
+ * `FileSystem` port, counts every call as the system calls Go issues for it
+ * (docs/kubelet-model.md#file-operations-and-their-cost), charges virtual time per system call, and injects faults
+ * drawn from the run's seeded `faults` stream.
  *
  * Layout: one `Map` from absolute path to node (O(1) lookup of any path) plus, per directory, a `Map` of its
  * children and a sorted listing that `readDir` brings up to date lazily (a merge of the names added since the last
@@ -192,7 +193,7 @@ export class SimulatedCrash extends Error {
 /**
  * Entries returned per `getdents64` call: Go reads directories through an 8 KiB buffer, and a 71-character
  * `sha256-<hex>` name takes a 96-byte `linux_dirent64` record, so one call returns about 85 entries
- * (spec/cache.md §2.5).
+ * (docs/kubelet-model.md#file-operations-and-their-cost).
  */
 export const DIRENTS_PER_GETDENTS = 85;
 
@@ -520,8 +521,8 @@ export class SimFileSystem implements FileSystem {
 
   /**
    * A directory listing as the kubelet's walk does it: `lstat` + `open` + `getdents64` × (⌈(E + 2) / 85⌉ + 1) +
-   * `close`, E entries plus `.` and `..` (spec/cache.md §2.5). Sorted by name in byte order. A missing directory
-   * fails at the `lstat`; a regular file opens, then `getdents64` fails with ENOTDIR.
+   * `close`, E entries plus `.` and `..` (docs/kubelet-model.md#file-operations-and-their-cost). Sorted by name in
+   * byte order. A missing directory fails at the `lstat`; a regular file opens, then `getdents64` fails with ENOTDIR.
    */
   readDir(path: string): readonly DirEntry[] {
     // The cached listing itself: callers only read it (the port returns it readonly), and copying it cost O(n) per scan.
@@ -1033,7 +1034,7 @@ export function compareNames(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** `getdents64` calls to list a directory of `entries` entries (spec/cache.md §2.5). */
+/** `getdents64` calls to list a directory of `entries` entries (see `DIRENTS_PER_GETDENTS`). */
 export function getdentsCalls(entries: number): number {
   return Math.ceil((entries + 2) / DIRENTS_PER_GETDENTS) + 1;
 }

@@ -3,7 +3,8 @@
  * The struct's fields are username, password, auth, email, serveraddress, identitytoken, registrytoken, all
  * `omitempty`; the keyring only ever fills username, password and email, so the encoded form is
  * `{"username":…,"password":…,"email":…}` minus the empty ones. The registry and the credential's source are not part
- * of it: identical credentials hash identically wherever they come from (decision.md §4.2).
+ * of it: identical credentials hash identically wherever they come from
+ * (docs/kubelet-model.md#the-credential-hash).
  */
 import { createHash } from 'node:crypto';
 import { decodeRune, goStringToBytes } from './_internal/go-strings.js';

@@ -168,7 +168,10 @@ function pluginCredentials(
   return keyring;
 }
 
-/** decision.md §2.3 step 9: Secret-sourced entries (one per matching key) and the FIRST ServiceAccount-sourced entry. */
+/**
+ * The pod credentials `MustAttemptImagePull` compares with a record (docs/kubelet-model.md#mustattemptimagepull,
+ * step 9): Secret-sourced entries (one per matching key) and the FIRST ServiceAccount-sourced entry.
+ */
 export function podCredentialsForMatching(credentials: readonly TrackedAuthConfig[]): {
   secrets: { uid: string; namespace: string; name: string; credentialHash: string }[];
   serviceAccount?: { uid: string; namespace: string; name: string };

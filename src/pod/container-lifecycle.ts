@@ -4,9 +4,9 @@ import { initialTransition, type StateValue, setup, transition } from 'xstate';
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
 /**
- * What happens to one container, as the kubelet's sync loop sees it. Waiting reasons and messages
- * (`ErrImagePull`, `ImagePullBackOff`, …; decision.md §1.4) are kept by the caller beside the state, so the
- * machine needs no context.
+ * What happens to one container, as the kubelet's sync loop sees it. Waiting reasons and messages (`ErrImagePull`,
+ * `ImagePullBackOff`, …; docs/kubelet-model.md#waiting-reasons-and-messages) are kept by the caller beside the state,
+ * so the machine needs no context.
  */
 export type ContainerEvent =
   | { type: 'IMAGE_READY' }

@@ -34,7 +34,10 @@ export interface ParsedImageName {
   readonly digest: string;
 }
 
-/** How the key of a pulled record's `credentialMapping` is formed (decision.md §4.4, `KubeletProfile`). */
+/**
+ * How the key of a pulled record's `credentialMapping` is formed (`KubeletProfile`;
+ * docs/kubelet-model.md#image-names-and-keys).
+ */
 export type ImageKeyForm = 'normalised' | 'familiar';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -222,7 +225,8 @@ export function applyDefaultImageTag(image: string): ParseResult<string> {
  * image_pull_manager.go). `normalised`: the repository of `parseImageName`, as in the merged 1.33–1.36 code
  * (`nginx:1` → `docker.io/library/nginx`). `familiar`: the name as written minus tag and digest
  * (`secretorg/myimage:customtag` → `secretorg/myimage`), which a newer upstream test expects; the change behind
- * it is not located (decision.md §4.4). Both reject what `parseImageName` rejects, with its error.
+ * it is not located (docs/kubelet-model.md#image-names-and-keys). Both reject what `parseImageName` rejects, with
+ * its error.
  */
 export function trimImageTagDigest(image: string, form: ImageKeyForm): ParseResult<string> {
   const named = parseNormalizedNamed(image);

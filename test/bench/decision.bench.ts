@@ -19,7 +19,8 @@ const clock: Clock = { now: () => ticks(1_767_225_600_000_000) };
 const HASH = 'e9c8d9142537d59b3eb621d321025d59b5475b476883cd2cbf473a617daa26e1';
 const secret = { uid: 'uid-a', namespace: 'team-a', name: 'regcred', credentialHash: HASH };
 const credentials: GetPodCredentials = () => ({ ok: true, value: { secrets: [secret] } });
-// 1999: fewer than the 2000-record cap, so the 1.36 cache warms up authoritative (cache.md §4.4: strictly less).
+// 1999: fewer than the 2000-record cap, so the 1.36 cache warms up authoritative (strictly fewer, see
+// docs/kubelet-model.md#the-in-memory-cache).
 const RECORDS = 1999;
 /** Calls per sample in the batched benchmarks. */
 const BATCH = 100;

@@ -138,7 +138,7 @@ describe('the result JSON (contract §4)', () => {
   it('totals.io for one recorded pull: an intent and a record written (tmp + rename), the intent removed', () => {
     const { result, world } = runScenario(onePull, { mode: 'AlwaysVerify', includeFiles: true });
     const io = result.totals.io as unknown as FsIoTotals;
-    // spec/cache.md §1.4: the exact bytes of both files.
+    // The exact bytes of both files, as the kubelet's encoder writes them (docs/kubelet-model.md#record-files).
     const intent = `{"kind":"ImagePullIntent","apiVersion":"kubelet.config.k8s.io/v1beta1","image":"${IMAGE}"}\n`;
     const secretUid = world.api.getSecret('team-a', 'regcred')?.uid;
     const hash = createHash('sha256').update('{"username":"team-a","password":"s3cret-a"}').digest('hex');
@@ -161,7 +161,8 @@ describe('the result JSON (contract §4)', () => {
     expect(io.ops).toBe(io.reads + io.writes + io.renames + io.removes + io.readdirs + io.stats + io.mkdirs);
     const { total, ...calls } = io.syscalls;
     expect(total).toBe(Object.values(calls).reduce((a, b) => a + b, 0));
-    // Each write is open + write + close + rename (cache.md §2.2); there is no fsync to count.
+    // Each write is open + write + close + rename (docs/kubelet-model.md#file-operations-and-their-cost); there is
+    // no fsync to count.
     expect(io.syscalls.write).toBe(2);
     expect(io.syscalls.rename).toBe(2);
   });

@@ -33,12 +33,13 @@ const key = (c: { pod: string; container: string }) => `${c.pod}/${c.container}`
 describe('random worlds', () => {
   /**
    * (a) Under AlwaysVerify no container starts an image its pod may not pull, in worlds where access never shrinks
-   * (no revokePuller, changePassword or secret rotation: records never expire, history.md §5 and decision.md §5.4),
-   * no node-wide credentials, no record deletion and no preloaded private image.
+   * (no revokePuller, changePassword or secret rotation: records never expire and a rotated secret keeps matching,
+   * docs/kubelet-model.md#no-expiry-little-revocation), no node-wide credentials, no record deletion and no preloaded
+   * private image.
    *
    * Narrowed: kubelet 1.33 with a KEP-4412 service-account token provider is left out. 1.33 records plugin
    * credentials as node-wide (`nodePodsAccessible`), so any pod may then reuse the image: the known alpha gap
-   * kubernetes/kubernetes#130808, fixed in 1.34 by #132771 (history.md B8). A unit test below shows it.
+   * kubernetes/kubernetes#130808, fixed in 1.34 by #132771. A unit test below shows it.
    */
   it('(a) AlwaysVerify: no violation where access never shrinks', () => {
     const plans = worldPlan({

@@ -64,7 +64,7 @@ describe('featureGateEnabled', () => {
   });
 });
 
-describe('startKubeletImageStack (kubelet start-up, decision.md §3.1)', () => {
+describe('startKubeletImageStack (kubelet start-up, configuration validation.go)', () => {
   it('refuses a policy or an allowlist while the gate is off', () => {
     const started = start(
       {
@@ -165,7 +165,7 @@ describe('startKubeletImageStack (kubelet start-up, decision.md §3.1)', () => {
     expect(restarted.fs.exists(recordPath('sha256:app'))).toBe(true);
   });
 
-  describe('lock stripes = maxParallelImagePulls (kubernetes/kubernetes#138935, cache.md §4.6)', () => {
+  describe('lock stripes = maxParallelImagePulls (kubernetes/kubernetes#138935)', () => {
     const parallel500: KubeletImageConfig = { serializeImagePulls: false, maxParallelImagePulls: 500 };
     /** A key whose FNV-1 hash mod 500 is below 31, so even the 1.35 kubelet indexes a real stripe. */
     const safeKey = Array.from({ length: 2000 }, (_, i) => `image-ref-${i}`).find(

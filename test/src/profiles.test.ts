@@ -29,8 +29,8 @@ import {
 } from '../support/pull-records.js';
 
 /**
- * One behavioural test per difference between the version profiles (src/profiles.ts; spec README "Version map",
- * history.md §3, cache.md §1.4/§2.7/§4/§4.6, decision.md §3.4/§4.4).
+ * One behavioural test per difference between the version profiles (src/profiles.ts;
+ * docs/kubelet-model.md#differences-between-profiles, with the upstream pull request of each).
  */
 const GATE_ON = { featureGates: { KubeletEnsureSecretPulledImages: true } } as const;
 const v = (versions: string) => versions.split(' ') as KubeletVersion[];
@@ -87,7 +87,7 @@ describe('recordApiVersion: v1alpha1 ≤ 1.34, v1beta1 ≥ 1.35 (#132579)', () =
   });
 });
 
-describe('decodableApiVersions: 1.33/1.34 cannot read v1beta1 files (downgrade hazard, cache.md §1.4)', () => {
+describe('decodableApiVersions: 1.33/1.34 cannot read v1beta1 files (downgrade hazard, #132579)', () => {
   it.each([
     ['1.33', true],
     ['1.34', true],
@@ -109,7 +109,7 @@ describe('decodableApiVersions: 1.33/1.34 cannot read v1beta1 files (downgrade h
   });
 });
 
-describe('migrateRecordsAtStartup: 1.35+ rewrite v1alpha1 files as v1beta1 at start (cache.md §2.7)', () => {
+describe('migrateRecordsAtStartup: 1.35+ rewrite v1alpha1 files as v1beta1 at start (#132579)', () => {
   it.each([
     ['1.34', false],
     ['1.35', true],

@@ -147,7 +147,10 @@ export class RecordingEventRecorder implements EventRecorder {
 // ---------------------------------------------------------------------------------------------------------------
 // Credentials
 
-/** The credential hash of decision.md §4.2, computed here from its definition (compact JSON, empty fields omitted). */
+/**
+ * The credential hash (`hashAuthConfig`, docs/kubelet-model.md#the-credential-hash), computed here from its
+ * definition (compact JSON, empty fields omitted).
+ */
 export function credentialHashOf(username: string, password: string, email?: string): string {
   const json = JSON.stringify({ username, password, ...(email === undefined ? {} : { email }) });
   return createHash('sha256').update(json).digest('hex');

@@ -313,7 +313,7 @@ describe('evaluateScenario', () => {
       );
     });
 
-    it('passes when they were deleted before a pull while the same kubelet kept them cached (cache.md §4.5)', () => {
+    it('passes when they were deleted before a pull while the same kubelet kept them cached (1.35+ cache)', () => {
       // Team A pulls at t=0; the directory is wiped; a second pod pulls again (Always) with the same secret. The
       // 1.36 kubelet finds the unchanged record in its cache and does not rewrite it.
       const cached = ownImage({

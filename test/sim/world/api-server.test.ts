@@ -132,7 +132,7 @@ describe('ServiceAccount admission', () => {
     expect(server.getPod('ns', 'p')?.imagePullSecrets).toEqual(['sa-cred']);
   });
 
-  it('a pod that lists its own secrets keeps only those (no merge; history.md B9)', () => {
+  it('a pod that lists its own secrets keeps only those (no merge; openshift/origin#31102)', () => {
     const server = api();
     applyOk(server, serviceAccount('ns', 'default', { secrets: ['sa-cred'] }));
     applyOk(server, pod('ns', 'p', 'nginx:1.27', { secrets: ['own'] }));

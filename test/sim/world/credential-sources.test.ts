@@ -192,7 +192,7 @@ describe('the SA token provider in a run', () => {
     expect(JSON.stringify(result)).not.toContain('sa-token.');
   });
 
-  it('a pod of the re-created service account must pull again: the record held the old UID (history.md §5)', () => {
+  it('a pod of the re-created service account must pull again: the record held the old UID (KEP-4412, #132771)', () => {
     const { result, trace } = runScenario(
       scenario({
         until: minutes(3),

@@ -18,7 +18,7 @@ import { type Ticks, ticks } from '../../../src/time.js';
 const KUBELET = '/var/lib/kubelet';
 const PULLED = `${KUBELET}/image_manager/pulled`;
 const NAME = 'sha256-b3c0cc4278800b03a308ceb2611161430df571ca733122f0a40ac8b9792a9064';
-// spec/cache.md §1.5, the pulled-record test data (with the encoder's trailing newline).
+// The upstream pulled-record test data (test/fixtures/kubelet/), with the encoder's trailing newline.
 const RECORD =
   '{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2024-10-21T12:26:40Z","imageRef":"testimageref","credentialMapping":{"docker.io/testing/test":{"kubernetesSecrets":[{"uid":"testsecretuid","namespace":"default","name":"pull-secret","credentialHash":"testsecrethash"}]}}}\n';
 
@@ -42,14 +42,14 @@ function kubeletFs(options: ConstructorParameters<typeof SimFileSystem>[0] = {})
   return fs;
 }
 
-/** Only the non-zero system-call counts, so expectations list exactly what the spec names. */
+/** Only the non-zero system-call counts, so expectations list exactly the calls the kubelet makes. */
 function nonZeroSyscalls(fs: SimFileSystem): Partial<Record<FsSyscall, number>> {
   const out: Partial<Record<FsSyscall, number>> = {};
   for (const name of FS_SYSCALLS) if (fs.syscalls[name] !== 0) out[name] = fs.syscalls[name];
   return out;
 }
 
-/** The kubelet's atomic record write (spec/cache.md §2.2): mkdirAll, write `<name>.tmp`, rename. */
+/** The kubelet's atomic record write (`fs_pullrecords.go`): mkdirAll, write `<name>.tmp`, rename. */
 function writeRecord(fs: SimFileSystem, dir: string, name: string, content: string): void {
   fs.mkdirAll(dir);
   fs.writeFile(`${dir}/${name}.tmp`, content);
@@ -307,8 +307,8 @@ describe('SimFileSystem harness helpers (never counted)', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => {
-  it('a record write is stat 1, open 1, write 1, close 1, rename 1 (§2.2)', () => {
+describe('SimFileSystem system-call accounting (docs/kubelet-model.md#file-operations-and-their-cost)', () => {
+  it('a record write is stat 1, open 1, write 1, close 1, rename 1', () => {
     const fs = kubeletFs();
     writeRecord(fs, PULLED, NAME, RECORD);
     expect(nonZeroSyscalls(fs)).toEqual({ stat: 1, open: 1, write: 1, close: 1, rename: 1 });
@@ -375,7 +375,7 @@ describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => 
     expect(nonZeroSyscalls(fs)).toEqual({ stat: 3 });
   });
 
-  it('a read of an existing record is open, fstat, read × 2, close (§2.3)', () => {
+  it('a read of an existing record is open, fstat, read × 2, close', () => {
     const fs = kubeletFs();
     fs.loadFiles(PULLED, { [NAME]: RECORD });
     expect(fs.readFile(`${PULLED}/${NAME}`)).toBe(RECORD);
@@ -383,7 +383,7 @@ describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => 
     expect(fs.ioTotals()).toMatchObject({ reads: 1, ops: 1, bytesRead: RECORD.length });
   });
 
-  it('a read of a missing record is 1 open (§2.3)', () => {
+  it('a read of a missing record is 1 open', () => {
     const fs = kubeletFs();
     expect(codeOf(() => fs.readFile(`${PULLED}/${NAME}`))).toBe('ENOENT');
     expect(nonZeroSyscalls(fs)).toEqual({ open: 1 });
@@ -400,7 +400,7 @@ describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => 
     expect(nonZeroSyscalls(fs)).toEqual({ open: 1, fstat: 1, read: 1, close: 1 });
   });
 
-  it('deleting an existing record is 1 unlink; a missing one is unlink + rmdir (§2.4)', () => {
+  it('deleting an existing record is 1 unlink; a missing one is unlink + rmdir', () => {
     const fs = kubeletFs();
     fs.loadFiles(PULLED, { [NAME]: RECORD });
     fs.remove(`${PULLED}/${NAME}`);
@@ -454,7 +454,7 @@ describe('SimFileSystem system-call accounting (spec/cache.md §2, §7)', () => 
     expect(nonZeroSyscalls(fs)).toEqual({ unlink: 1, rmdir: 1 });
   });
 
-  it('a directory scan of E entries is lstat + open + getdents × (⌈(E + 2) / 85⌉ + 1) + close (§2.5)', () => {
+  it('a directory scan of E entries is lstat + open + getdents × (⌈(E + 2) / 85⌉ + 1) + close', () => {
     // Expected getdents64 calls from the formula: E = 0 → 2; 3 → 2; 83 → 2; 84 → 3; 200 → 4.
     const cases: [number, number][] = [
       [0, 2],

@@ -29,7 +29,7 @@ import {
  * The simulated node (sim/world/node.ts, with the kubelet's pod workers and puller from src/) driven through whole
  * runs: the puller, the pod workers and back-offs, the credential loop, kubelet restarts and crashes, image GC,
  * container restarts and file-system faults.
- * Expected values come from docs/contract.md and spec/decision.md, spec/cache.md.
+ * Expected values come from docs/contract.md and the kubelet's rules in docs/kubelet-model.md.
  */
 
 const HOST = 'private.example.com';
@@ -40,7 +40,7 @@ const PUBLIC_C = `${HOST}/pub/x:c`;
 const MB = 1_000_000;
 const KUBELET_ROOT = '/var/lib/kubelet/image_manager';
 
-/** `sha256-<hex of the key>` (spec/cache.md §1.2). */
+/** `sha256-<hex of the key>` (docs/kubelet-model.md#image-names-and-keys). */
 const fileName = (key: string): string => `sha256-${createHash('sha256').update(key, 'utf8').digest('hex')}`;
 const intentFile = (image: string): string => `pulling/${fileName(image)}`;
 const recordFile = (imageRef: string): string => `pulled/${fileName(imageRef)}`;
@@ -166,7 +166,8 @@ describe('pod workers and the image back-off', () => {
       expect(gap).toBeGreaterThanOrEqual(10 * TICKS_PER_SECOND);
       expect(gap).toBeLessThanOrEqual(15 * TICKS_PER_SECOND);
     }
-    // decision.md §1.3 step 3: in back-off iff now − lastFailure < delay; each failure doubles the delay.
+    // In back-off iff now − lastFailure < delay; each failure doubles the delay
+    // (docs/kubelet-model.md#image-pull-back-off).
     let delay = 0;
     let lastFailure = Number.NEGATIVE_INFINITY;
     for (const sync of syncs) {
@@ -229,7 +230,7 @@ describe('pod workers and the image back-off', () => {
     expect(forPod(records, 'ensureImage', 'team-a/a')).toHaveLength(1);
   });
 
-  it('with the gate on, each back-off refusal writes and releases an intent (decision.md §5.10)', () => {
+  it('with the gate on, each back-off refusal writes and releases an intent (worked edge case 10)', () => {
     const gateOn = run(denied, 'AlwaysVerify');
     const gateOff = run(denied, 'legacy');
     // Both refuse the same way, but only the gate-on kubelet touches the intent files.
@@ -434,7 +435,8 @@ describe('crashKubelet during a pull', () => {
       { t: seconds(1), why: 'crash', abandonedPulls: 1 },
     ]);
     expect(result.totals.kubelet).toMatchObject({ starts: 2, crashes: 1 });
-    // Restarted at once, before the image was visible: the intent cannot be converted (history.md R2).
+    // Restarted at once, before the image was visible: the intent cannot be converted (the race raised in the
+    // kubernetes/enhancements#4789 review).
     expect(Object.keys(files)).toEqual([intentFile(IMAGE)]);
     expect(world.nodes.get('node-1')?.runtime.imageStatus(IMAGE)?.id).toBe(DIGEST_A);
     // The pull reached the runtime before the crash: it counts.
@@ -476,7 +478,7 @@ describe('crashKubelet during a pull', () => {
     expect(Object.keys(files)).toEqual([intentFile('nginx:1.27')]);
   });
 
-  it('a converted record makes the image kubelet-pulled: a pod without credentials must verify (decision.md §5.8)', () => {
+  it('a converted record makes the image kubelet-pulled: a pod without credentials must verify (worked edge case 8)', () => {
     const s = crashDuringPull(IMAGE, seconds(10));
     const withNeverPod: Scenario = {
       ...s,
@@ -888,7 +890,7 @@ describe('fsFault', () => {
       expect(queued).toHaveLength(1);
       expect((queued[0]?.t as number) - seconds(2)).toBeGreaterThanOrEqual(seconds(10));
       expect((queued[0]?.t as number) - seconds(2)).toBeLessThanOrEqual(seconds(15));
-      // The failed write's temporary file was removed (cache.md §2.2).
+      // The failed write's temporary file was removed (the kubelet's write in `fs_pullrecords.go`).
       expect(Object.keys(files)).toEqual([recordFile(DIGEST_A)]);
     },
   );
@@ -1052,7 +1054,7 @@ describe('registry outages, rate limits and retags', () => {
     const history = recordsOf(records, 'container.state', { pod: 'team-a/a' });
     expect(history[0]?.reason).toBe('RegistryUnavailable');
     expect(containerResult(result, 'team-a/a')).toMatchObject({ state: 'running', violation: false });
-    // The message as evalCRIPullErr builds it (decision.md §1.3 step 6).
+    // The message as evalCRIPullErr builds it (docs/kubelet-model.md#the-pull-path, step 6).
     const failed = recordsOf(records, 'event', { reason: 'Failed' })[0];
     expect(failed?.message).toBe(
       `Failed to pull image "${IMAGE}": RegistryUnavailable: failed to resolve reference "${IMAGE}": ` +
@@ -1086,7 +1088,7 @@ describe('registry outages, rate limits and retags', () => {
     });
   });
 
-  it('under always-pull every restart pulls, and a per-user rate limit answers 429 (history.md L3)', () => {
+  it('under always-pull every restart pulls, and a per-user rate limit answers 429 (kubernetes/kubernetes#17118)', () => {
     const limited = registry(seconds(1), { rateLimit: { perUser: { capacity: 2, refillPerHour: 0 } } });
     const s = scenario({
       until: minutes(5),

@@ -1,6 +1,7 @@
 /**
- * The credential hash is the hex SHA-256 of Go's JSON encoding of {username, password, email} (decision.md §4.2, §6
- * item 7). Every expected value below is the digest of a literal string written from that rule.
+ * The credential hash is the hex SHA-256 of Go's JSON encoding of {username, password, email} (`hashAuthConfig`,
+ * pkg/credentialprovider/keyring.go; docs/kubelet-model.md#the-credential-hash). Every expected value below is the
+ * digest of a literal string written from that rule.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';

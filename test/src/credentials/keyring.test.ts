@@ -32,7 +32,7 @@ function fooBarKeyring(key: string): DockerKeyring {
 const users = (found: readonly TrackedAuthConfig[]): string[] =>
   found.map((credential) => credential.username);
 
-describe('urlsMatchStr (keyring_test.go TestUrlsMatch, decision.md §4.3)', () => {
+describe('urlsMatchStr (keyring_test.go TestUrlsMatch)', () => {
   it.each([
     ['*.kubernetes.io', 'prefix.kubernetes.io'],
     ['prefix.*.io', 'prefix.kubernetes.io'],

@@ -308,7 +308,7 @@ describe('credential-provider plugins', () => {
   });
 });
 
-describe('podCredentialsForMatching (decision.md §2.3 step 9)', () => {
+describe('podCredentialsForMatching (MustAttemptImagePull step 9)', () => {
   const secretA = { kind: 'secret', uid: 'a', namespace: 'ns', name: 'sa' } as const;
   const secretB = { kind: 'secret', uid: 'b', namespace: 'ns', name: 'sb' } as const;
   const sa1 = { kind: 'serviceAccount', uid: 's1', namespace: 'ns', name: 'one' } as const;

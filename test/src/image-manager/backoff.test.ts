@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Backoff, IMAGE_BACKOFF_INITIAL, IMAGE_BACKOFF_MAX } from '../../../src/image-manager/backoff.js';
 import { ticks } from '../../../src/time.js';
 
-/** client-go flowcontrol.Backoff without jitter, with the kubelet's image constants (decision.md §1.3 step 3). */
+/** client-go flowcontrol.Backoff without jitter, with the kubelet's image constants
+ * (docs/kubelet-model.md#image-pull-back-off). */
 const s = (seconds: number) => ticks(seconds * 1_000_000);
 
-describe('Backoff (flowcontrol.Backoff, decision.md §1.3 step 3)', () => {
+describe('Backoff (client-go flowcontrol.Backoff)', () => {
   it('the kubelet image back-off starts at 10 s and stops doubling at 300 s', () => {
     expect(IMAGE_BACKOFF_INITIAL).toBe(s(10));
     expect(IMAGE_BACKOFF_MAX).toBe(s(300));

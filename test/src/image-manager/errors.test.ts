@@ -6,7 +6,7 @@ import {
   ImageEvents,
 } from '../../../src/image-manager/errors.js';
 
-describe('evalCRIPullErr (decision.md §1.3 step 6)', () => {
+describe('evalCRIPullErr (image_manager.go)', () => {
   it('RegistryUnavailable…: the prefix is replaced by "image pull failed for X because the registry is unavailable"', () => {
     expect(evalCriPullError('nginx', 'RegistryUnavailable: no route to host')).toEqual({
       reason: 'RegistryUnavailable',

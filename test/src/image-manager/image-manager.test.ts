@@ -48,9 +48,9 @@ const podRef = {
 } as const;
 
 // -----------------------------------------------------------------------------------------------------------------
-// §1.1
+// EnsureImageExists, steps A and B (docs/kubelet-model.md#ensureimageexists)
 
-describe('step A: the default tag (decision.md §1.1)', () => {
+describe('step A: the default tag (EnsureImageExists)', () => {
   it('an image that does not parse fails with InspectFailed and InvalidImageName', () => {
     const node = startTestNode();
     const { result, job } = node.ensure(ensureRequest('ROOT', 'IfNotPresent'));
@@ -82,7 +82,7 @@ describe('step A: the default tag (decision.md §1.1)', () => {
   );
 });
 
-describe('step B: imagePullPrecheck (decision.md §1.1)', () => {
+describe('step B: imagePullPrecheck (image_manager.go)', () => {
   it('Always never inspects the image', () => {
     const node = nodeWithNginx();
     const { job } = node.ensure(ensureRequest('nginx', 'Always'), pullSucceeded(NGINX_REF));
@@ -113,9 +113,9 @@ describe('step B: imagePullPrecheck (decision.md §1.1)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §1.2
+// The decision table (docs/kubelet-model.md#ensureimageexists)
 
-describe('the decision table: pull policy × presence × feature gate (decision.md §1.2)', () => {
+describe('the decision table: pull policy × presence × feature gate (EnsureImageExists)', () => {
   const PRESENT_LEGACY = 'Container image "nginx" already present on machine';
   const PRESENT_VERIFIED =
     'Container image "nginx" already present on machine and can be accessed by the pod';
@@ -276,9 +276,9 @@ describe('the decision table: pull policy × presence × feature gate (decision.
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §1.3 pull path
+// The pull path (docs/kubelet-model.md#the-pull-path)
 
-describe('the pull path (decision.md §1.3)', () => {
+describe('the pull path (EnsureImageExists, kuberuntime PullImage)', () => {
   it('events: Pulling, then Pulled with the pull time, the time including waiting (ms precision) and the size', () => {
     const node = startTestNode();
     const { result } = node.ensure(
@@ -391,7 +391,7 @@ describe('the pull path (decision.md §1.3)', () => {
   });
 });
 
-describe('what a successful pull records (decision.md §1.3 step 7, §6.8)', () => {
+describe('what a successful pull records (trackedToImagePullCreds)', () => {
   const REGISTRY = 'reg.io';
   const IMAGE = 'reg.io/p/app:1';
 
@@ -457,7 +457,7 @@ describe('what a successful pull records (decision.md §1.3 step 7, §6.8)', () 
       username: 'alice',
       password: 'pw',
     });
-    // The pod secret works: it is recorded, not node-wide (§5 edge case 6).
+    // The pod secret works: it is recorded, not node-wide (worked edge case 6 of docs/kubelet-model.md).
     const first = privateNode();
     first.sources.nodeConfig = { [REGISTRY]: { username: 'node', password: 'pw' } };
     const { job } = first.ensure(ensureRequest(IMAGE, 'IfNotPresent', { pullSecrets: [secret] }), (pull) =>
@@ -553,7 +553,7 @@ describe('trackedToImagePullCreds', () => {
 // -----------------------------------------------------------------------------------------------------------------
 // Back-off
 
-describe('image pull back-off (decision.md §1.3 step 3)', () => {
+describe('image pull back-off (EnsureImageExists, flowcontrol.Backoff)', () => {
   const ERROR = 'rpc error: code = Unknown desc = 500 Internal Server Error';
 
   it('the key is <podUID>_<raw image>', () => {
@@ -753,9 +753,9 @@ describe('credential lookup: eager in 1.33/1.34 (#132951), lazy from #133079', (
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §1.4
+// Waiting reasons and messages (docs/kubelet-model.md#waiting-reasons-and-messages)
 
-describe('container waiting reason and message (decision.md §1.4)', () => {
+describe('container waiting reason and message (kuberuntime startContainer)', () => {
   it.each<[string, string, (node: TestNode) => ReturnType<TestNode['ensure']>, RegExp]>([
     [
       'invalid image name',

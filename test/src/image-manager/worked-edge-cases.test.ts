@@ -17,8 +17,8 @@ import {
 import { readJson } from '../../support/pull-records.js';
 
 /**
- * The worked edge cases of decision.md §5, one named test each. Unless a case says otherwise: gate on (1.36),
- * policy NeverVerifyPreloadedImages, credential-mapping key = normalised name.
+ * The worked edge cases of docs/kubelet-model.md#worked-edge-cases, one named test each. Unless a case says
+ * otherwise: gate on (1.36), policy NeverVerifyPreloadedImages, credential-mapping key = normalised name.
  */
 
 const APP = 'reg.io/p/app:1';
@@ -35,7 +35,8 @@ interface RegistrySpec {
 
 /**
  * kuberuntime's PullImage against a simple registry: with no credentials one anonymous pull; otherwise the
- * credentials in keyring order, the first accepted one wins; all rejected → the pull fails (decision.md §1.3 step 5).
+ * credentials in keyring order, the first accepted one wins; all rejected → the pull fails
+ * (docs/kubelet-model.md#the-pull-path, step 5).
  */
 function registry(spec: RegistrySpec): (job: PullImageJob) => PullImageJobResult {
   const accepts = spec.accepts;
@@ -83,8 +84,8 @@ function pulledByPodA(n: TestNode) {
   return sa1;
 }
 
-describe('decision.md §5: worked edge cases', () => {
-  it('§5.1 a preloaded image is used without a pull or a record, with IfNotPresent and with Never', () => {
+describe('worked edge cases (docs/kubelet-model.md)', () => {
+  it('case 1 a preloaded image is used without a pull or a record, with IfNotPresent and with Never', () => {
     const n = node();
     n.images.add({ id: NGINX_REF, repoTags: ['docker.io/library/nginx:1.27'] }, 'nginx:1.27');
     for (const policy of ['IfNotPresent', 'Never'] as const) {
@@ -107,7 +108,7 @@ describe('decision.md §5: worked edge cases', () => {
     expect(n.fs.list('/var/lib/kubelet/image_manager/pulling')).toEqual([]);
   });
 
-  it('§5.2 AlwaysVerify: IfNotPresent pulls anonymously and records node-wide; Never fails ErrImageNeverPull', () => {
+  it('case 2 AlwaysVerify: IfNotPresent pulls anonymously and records node-wide; Never fails ErrImageNeverPull', () => {
     const n = node({ imagePullCredentialsVerificationPolicy: 'AlwaysVerify' });
     n.images.add({ id: NGINX_REF, repoTags: ['docker.io/library/nginx:1.27'] }, 'nginx:1.27');
     expect(n.ensure(ensureRequest('nginx:1.27', 'Never')).result).toEqual({
@@ -122,7 +123,7 @@ describe('decision.md §5: worked edge cases', () => {
     });
   });
 
-  it('§5.3 another namespace without the secret must pull (and fails on a private registry); an identical secret is accepted by hash', () => {
+  it('case 3 another namespace without the secret must pull (and fails on a private registry); an identical secret is accepted by hash', () => {
     const n = node();
     pulledByPodA(n);
     const h1 = credentialHashOf('alice', 'pw1');
@@ -168,7 +169,7 @@ describe('decision.md §5: worked edge cases', () => {
     });
   });
 
-  it('§5.4 a secret rotated in place (same UID, new password) matches by coordinates; the stored hash becomes the new one', () => {
+  it('case 4 a secret rotated in place (same UID, new password) matches by coordinates; the stored hash becomes the new one', () => {
     const n = node();
     pulledByPodA(n);
     const rotated = secretIn('a', 'sa1', 'alice', 'pw2', 'uidA');
@@ -188,7 +189,7 @@ describe('decision.md §5: worked edge cases', () => {
     });
   });
 
-  it('§5.5 a secret re-created with a new UID: the same content matches by hash and is added; other content must pull', () => {
+  it('case 5 a secret re-created with a new UID: the same content matches by hash and is added; other content must pull', () => {
     const n = node();
     pulledByPodA(n);
     const same = secretIn('a', 'sa1', 'alice', 'pw1', 'uidA-new');
@@ -208,7 +209,7 @@ describe('decision.md §5: worked edge cases', () => {
     expect(job).toBeDefined();
   });
 
-  it('§5.6 a pull with node-level credentials only makes the image node-wide; a pod secret tried first wins if it works', () => {
+  it('case 6 a pull with node-level credentials only makes the image node-wide; a pod secret tried first wins if it works', () => {
     const n = node();
     n.sources.nodeConfig = { 'reg.io': { username: 'node', password: 'npw' } };
     n.ensure(
@@ -241,7 +242,7 @@ describe('decision.md §5: worked edge cases', () => {
     });
   });
 
-  it('§5.7 the same image ID under a second name poisons the preloaded name (kubernetes/kubernetes#138175)', () => {
+  it('case 7 the same image ID under a second name poisons the preloaded name (kubernetes/kubernetes#138175)', () => {
     const n = node();
     const shared = `sha256:${'6'.repeat(64)}`;
     n.images.add({ id: shared, repoTags: ['quay.io/x/pub:foo', 'quay.io/x/priv:foo'] });
@@ -273,7 +274,7 @@ describe('decision.md §5: worked edge cases', () => {
     expect(reload.result).toMatchObject({ ok: true, pulled: true });
   });
 
-  describe('§5.8 the kubelet crashed in the middle of a pull', () => {
+  describe('case 8 the kubelet crashed in the middle of a pull', () => {
     function crashMidPull(image: string) {
       const n = node();
       const process = n.stack.imageManager.ensureImageExists(ensureRequest(image, 'IfNotPresent'));
@@ -308,7 +309,7 @@ describe('decision.md §5: worked edge cases', () => {
     });
   });
 
-  it('§5.9 Always pulls are recorded, so a later switch to IfNotPresent is verified against them', () => {
+  it('case 9 Always pulls are recorded, so a later switch to IfNotPresent is verified against them', () => {
     const n = node();
     const secret = secretIn('a', 'sa1', 'alice', 'pw1');
     const privateRegistry = registry({
@@ -331,7 +332,7 @@ describe('decision.md §5: worked edge cases', () => {
     ).toBeDefined();
   });
 
-  it('§5.10 in back-off with the gate on, every refusal writes an intent and releases it at once', () => {
+  it('case 10 in back-off with the gate on, every refusal writes an intent and releases it at once', () => {
     const n = node();
     n.ensure(ensureRequest(APP, 'IfNotPresent'), pullFailed('unauthorized'));
     for (let i = 0; i < 3; i++) {
@@ -350,7 +351,7 @@ describe('decision.md §5: worked edge cases', () => {
     ['1.36', 'POL-new: docker.io/library/nginx matches → never verified', true],
     ['1.35', 'POL-old: raw "nginx" does not match → verified (no record → ErrImageNeverPull)', false],
   ] as const)(
-    '§5.11 allowlist docker.io/library/* and pod image "nginx" in %s: %s',
+    'case 11 allowlist docker.io/library/* and pod image "nginx" in %s: %s',
     (version, _what, allowed) => {
       const n = node(
         {
@@ -372,7 +373,7 @@ describe('decision.md §5: worked edge cases', () => {
     },
   );
 
-  describe('§5.12 kubernetes/kubernetes#137024: a pod without secrets after a pull with a service-account-injected secret', () => {
+  describe('case 12 kubernetes/kubernetes#137024: a pod without secrets after a pull with a service-account-injected secret', () => {
     const secretOfSa = () => secretIn('a', 'default-dockercfg', 'alice', 'pw1');
 
     it('under the merged rules pod B must pull: it does not start with "…can be accessed by the pod"', () => {

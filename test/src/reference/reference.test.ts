@@ -31,7 +31,7 @@ function error<T>(result: ParseResult<T>): string {
   return result.error;
 }
 
-describe('parseImageName (pkg/util/parsers.ParseImageName, decision.md §4.4 parser examples)', () => {
+describe('parseImageName (pkg/util/parsers.ParseImageName, examples of parsers_test.go)', () => {
   it.each([
     ['root', 'docker.io/library/root', 'latest', ''],
     ['root:tag', 'docker.io/library/root', 'tag', ''],
@@ -110,7 +110,7 @@ describe('applyDefaultImageTag (pkg/kubelet/images/image_manager.go)', () => {
   });
 });
 
-describe('trimImageTagDigest (credentialMapping key, decision.md §4.4)', () => {
+describe('trimImageTagDigest (credentialMapping key, image_pull_manager.go)', () => {
   it.each([
     ['docker.io/testing/test:latest', 'docker.io/testing/test'],
     ['docker.io/testing/test:something', 'docker.io/testing/test'],
