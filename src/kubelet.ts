@@ -1,19 +1,17 @@
 import { ImageManager } from './image-manager/image-manager.js';
 import type { Clock, CredentialSources, EventRecorder, FileSystem, ImageService } from './ports.js';
 import type { KubeletProfile } from './profiles.js';
-import {
-  openPullRecordsStore,
-  type PullRecordMetrics,
-  type PullRecordsAccessor,
-} from './pullmanager/accessor.js';
+import type { PullRecordsAccessor } from './pullmanager/accessor.js';
 import { PullRecordsInitError } from './pullmanager/fs-accessor.js';
 import { createPullManager, type ImagePullManager, NoopPullManager } from './pullmanager/manager.js';
+import type { PullRecordMetrics } from './pullmanager/metered-accessor.js';
 import {
   createPolicyEnforcer,
   type ImagePullCredentialsVerificationPolicy,
   parseAllowlist,
   validateImagePullConfiguration,
 } from './pullmanager/policy.js';
+import { openPullRecordsStore } from './pullmanager/pull-records-store.js';
 import {
   type CredentialSourceDeletion,
   type OpenedRecordStore,

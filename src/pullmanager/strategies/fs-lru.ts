@@ -14,8 +14,8 @@
  */
 import type { Clock, FileSystem } from '../../ports.js';
 import type { KubeletProfile } from '../../profiles.js';
-import { openPullRecordsStore } from '../accessor.js';
 import { MAX_INTENTS_CACHE_SIZE, MAX_PULLED_RECORDS_CACHE_SIZE } from '../cached-accessor.js';
+import { openPullRecordsStore } from '../pull-records-store.js';
 import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
 
 /** Cache sizes of `fs+lru:<intents>/<records>`. */

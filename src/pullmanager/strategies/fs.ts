@@ -9,7 +9,7 @@
  */
 import type { Clock, FileSystem } from '../../ports.js';
 import type { KubeletProfile } from '../../profiles.js';
-import { openPullRecordsStore } from '../accessor.js';
+import { openPullRecordsStore } from '../pull-records-store.js';
 import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
 
 /** Opens the files-only stack; throws `PullRecordsInitError` when the record directories cannot be created. */

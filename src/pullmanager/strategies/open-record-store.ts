@@ -3,7 +3,7 @@
  */
 import type { Clock, FileSystem } from '../../ports.js';
 import type { KubeletProfile } from '../../profiles.js';
-import { openPullRecordsStore } from '../accessor.js';
+import { openPullRecordsStore } from '../pull-records-store.js';
 import { openFilesOnlyRecordStore } from './fs.js';
 import { openFsLruRecordStore } from './fs-lru.js';
 import { openJournalRecordStore } from './journal.js';

@@ -2,7 +2,9 @@
  * What every record-store strategy returns: the accessor the pull manager uses, the kubelet's gauges when the
  * strategy keeps them, and the credential-deletion hook of `revoke-on-delete`.
  */
-import type { PullRecordMetrics, PullRecordsAccessor, RecordsLogger } from '../accessor.js';
+
+import type { PullRecordsAccessor, RecordsLogger } from '../accessor.js';
+import type { PullRecordMetrics } from '../metered-accessor.js';
 
 /**
  * A credential source that was deleted from the API server. Absent `name` or `uid` match any value; a namespace

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { discardEvents } from '../../../../src/ports.js';
 import { type KubeletProfile, type KubeletVersion, kubeletProfile } from '../../../../src/profiles.js';
-import { openPullRecordsStore, type PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
+import type { PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
 import {
   createPullManager,
   type PodCredentials,
@@ -13,6 +13,7 @@ import {
   type ImagePullCredentialsVerificationPolicy,
   parseAllowlist,
 } from '../../../../src/pullmanager/policy.js';
+import { openPullRecordsStore } from '../../../../src/pullmanager/pull-records-store.js';
 import type {
   ImagePullCredentials,
   ImagePullSecret,

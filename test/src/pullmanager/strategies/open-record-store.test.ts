@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimFileSystem } from '../../../../sim/world/filesystem.js';
 import { type KubeletProfile, kubeletProfile } from '../../../../src/profiles.js';
-import { openPullRecordsStore } from '../../../../src/pullmanager/accessor.js';
 import { PullRecordsInitError } from '../../../../src/pullmanager/fs-accessor.js';
+import { openPullRecordsStore } from '../../../../src/pullmanager/pull-records-store.js';
 import { type ImagePulledRecord, recordFileName } from '../../../../src/pullmanager/records.js';
 import {
   MemoryPullRecordsAccessor,
