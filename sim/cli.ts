@@ -3,7 +3,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { recordStoreHelp } from '../src/pullmanager/strategies/record-store-spec.js';
+import { recordStoreHelp } from '../src/strategies/record-store-spec.js';
 import { BENCH_STRATEGIES, DEFAULT_BENCH_MODES } from './bench/defaults.js';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli/io.js';
 import {

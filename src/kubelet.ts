@@ -18,7 +18,7 @@ import {
   openRecordStore,
   parseRecordStoreSpec,
   type RecordStoreSpec,
-} from './pullmanager/strategies/index.js';
+} from './strategies/index.js';
 
 /** The KubeletConfiguration fields the image manager reads (kubelet spelling). */
 export interface KubeletImageConfig {
@@ -30,7 +30,7 @@ export interface KubeletImageConfig {
   /** `--root-dir`; default `/var/lib/kubelet`. */
   readonly rootDirectory?: string;
   /**
-   * pullsim only, not a kubelet field: the pull-record store strategy (`pullmanager/strategies`, e.g. `journal`,
+   * pullsim only, not a kubelet field: the pull-record store strategy (`src/strategies`, e.g. `journal`,
    * `fs+lru:50/100`). Absent: the profile's own stack. An invalid spec is a start-up error.
    */
   readonly recordStore?: string;

@@ -6,7 +6,7 @@ import {
   type ImagePulledRecord,
   recordFileName,
 } from '../../src/pullmanager/records.js';
-import { openRecordStore, parseRecordStoreSpec } from '../../src/pullmanager/strategies/index.js';
+import { openRecordStore, parseRecordStoreSpec } from '../../src/strategies/index.js';
 import { ticks } from '../../src/time.js';
 import { InputError } from '../errors.js';
 import type { Mode } from '../scenario/types.js';

@@ -1,12 +1,18 @@
 /**
  * The kubelet's pull-record store as a profile builds it: the file accessor, the metering wrappers and the
  * in-memory cache (`NewFSPullRecordsAccessor`, `NewCachedPullRecordsAccessor`, `NewMeteringRecordsAccessor`;
- * pkg/kubelet/images/pullmanager/fs_pullrecords.go, mem_pullrecords.go, metrics.go).
+ * pkg/kubelet/images/pullmanager/fs_pullrecords.go, mem_pullrecords.go, metrics.go); and the two shapes it has
+ * had, by strategy name: `fs` (1.33, files only) and `fs+lru` (1.35+, files behind the cache), under any profile's
+ * codec.
  */
-import type { FileSystem } from '../ports.js';
+import type { Clock, FileSystem } from '../ports.js';
 import type { KubeletProfile } from '../profiles.js';
 import type { PullRecordsAccessor, RecordsLogger } from './accessor.js';
-import { CachedPullRecordsAccessor } from './cached-accessor.js';
+import {
+  CachedPullRecordsAccessor,
+  MAX_INTENTS_CACHE_SIZE,
+  MAX_PULLED_RECORDS_CACHE_SIZE,
+} from './cached-accessor.js';
 import { FileSystemPullRecordsAccessor } from './fs-accessor.js';
 import {
   MeteredPullRecordsAccessor,
@@ -80,4 +86,77 @@ export function openPullRecordsStore(
     ? new MeteredPullRecordsAccessor(cache, metrics, 'inMemory', loggerOption)
     : cache;
   return { accessor, metrics, files, cache };
+}
+
+/**
+ * `fs`: the record store of kubelet 1.33 (alpha, kubernetes/kubernetes#128152): one JSON file per intent and per
+ * pulled record, no cache, no gauges.
+ *
+ * Idea: the files are the only state, so there is nothing to keep coherent and a restart loses nothing.
+ * Trade-off: every check reads a file (open, fstat, read × 2, close; a miss is one failed open) and every write is
+ * stat + open + write + close + rename (`writeFile` in fs_pullrecords.go). The codec (apiVersion, migration,
+ * service-account field) still follows the profile, so `fs` under the 1.36 profile writes v1beta1 files.
+ * Throws `PullRecordsInitError` when the record directories cannot be created.
+ */
+export function openFilesOnlyRecordStore(
+  fs: FileSystem,
+  kubeletRoot: string,
+  profile: KubeletProfile,
+  _clock: Clock,
+  { logger }: Pick<OpenPullRecordsStoreOptions, 'logger'> = {},
+): Pick<PullRecordsStore, 'accessor'> {
+  const store = openPullRecordsStore(
+    fs,
+    kubeletRoot,
+    { ...profile, inMemoryCache: false, recordMetrics: false },
+    logger === undefined ? {} : { logger },
+  );
+  return { accessor: store.accessor };
+}
+
+/** Cache sizes of `fs+lru:<intents>/<records>`. */
+export interface RecordCacheSizes {
+  readonly intents: number;
+  readonly pulledRecords: number;
+}
+
+/**
+ * `fs+lru` and `fs+lru:<intents>/<records>`: the record store of kubelet 1.35 (beta, kubernetes/kubernetes#131882,
+ * #132812): metering → write-through LRU cache → metering → files.
+ *
+ * Idea: keep the files as the source of truth and answer reads from a write-through LRU; while the cache is
+ * authoritative (it holds everything on disk) a miss is answered without the disk as well.
+ * Trade-off: hits cost nothing, but every mutation still pays the file protocol plus a directory scan for the
+ * on-disk gauge, Lists always read every file, and once a cache evicts it stays non-authoritative (intents: for
+ * the life of the process), so misses go back to the disk.
+ *
+ * `fs+lru` uses the kubelet's sizes, 1024 intents and 2000 records. `fs+lru:<i>/<r>` uses exactly the sizes given,
+ * above the kubelet's caps too (the kubelet's cache with `capped: false`), so that a benchmark can show what
+ * larger or smaller caches would change. Throws `PullRecordsInitError` when the record directories cannot be
+ * created.
+ */
+export function openFsLruRecordStore(
+  fs: FileSystem,
+  kubeletRoot: string,
+  profile: KubeletProfile,
+  _clock: Clock,
+  { logger }: Pick<OpenPullRecordsStoreOptions, 'logger'> = {},
+  cacheSizes?: RecordCacheSizes,
+): Pick<PullRecordsStore, 'accessor' | 'metrics'> {
+  const store = openPullRecordsStore(
+    fs,
+    kubeletRoot,
+    {
+      ...profile,
+      inMemoryCache: true,
+      recordMetrics: true,
+      intentsCacheSize: MAX_INTENTS_CACHE_SIZE,
+      pulledRecordsCacheSize: MAX_PULLED_RECORDS_CACHE_SIZE,
+    },
+    {
+      ...(logger === undefined ? {} : { logger }),
+      ...(cacheSizes === undefined ? {} : { exactCacheSizes: cacheSizes }),
+    },
+  );
+  return { accessor: store.accessor, metrics: store.metrics };
 }

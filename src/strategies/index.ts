@@ -1,8 +1,3 @@
-export { openFilesOnlyRecordStore } from './fs.js';
-export {
-  openFsLruRecordStore,
-  type RecordCacheSizes,
-} from './fs-lru.js';
 export {
   JOURNAL_COMPACTION_SLACK_LINES,
   type JournalOptions,

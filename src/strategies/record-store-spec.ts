@@ -3,8 +3,9 @@
  * `ttl:<duration>`, `revoke-on-delete`, `journal`, `journal:volatile-intents`), its parser and printer, and the
  * table of ideas and trade-offs that the documentation and `--help` show.
  */
-import { formatDuration, type Ticks } from '../../time.js';
-import { parseGoDuration } from './_internal/go-duration.js';
+
+import { parseGoDuration } from '../pullmanager/strategies/_internal/go-duration.js';
+import { formatDuration, type Ticks } from '../time.js';
 
 /** Upper bound on a requested cache size: far above any node, low enough that a typo cannot exhaust memory. */
 export const MAX_REQUESTED_CACHE_SIZE = 10_000_000;
@@ -24,7 +25,7 @@ export type RecordStoreSpec =
   | { readonly strategy: 'revoke-on-delete' }
   | { readonly strategy: 'journal'; readonly volatileIntents: boolean };
 
-/** How a strategy's pull decisions compare with the kubelet's own stack (spec/cache.md). */
+/** How a strategy's pull decisions compare with the kubelet's own stack (`MustAttemptImagePull`). */
 export type DecisionFidelity =
   /** Every MustAttemptImagePull answer equals the kubelet's, across restarts and crashes. */
   | 'kubelet'

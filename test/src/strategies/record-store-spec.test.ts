@@ -7,8 +7,8 @@ import {
   RECORD_STORE_STRATEGIES,
   type RecordStoreSpec,
   recordStoreHelp,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND, ticks } from '../../../../src/time.js';
+} from '../../../src/strategies/index.js';
+import { TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND, ticks } from '../../../src/time.js';
 
 const ok = (text: string): RecordStoreSpec => {
   const parsed = parseRecordStoreSpec(text);

@@ -1,6 +1,6 @@
 /**
  * `memory`: pull records in process memory only, nothing on disk. This is the design the KEP tried and rejected
- * (in-memory only, KEP 2021-05 and kubernetes/enhancements#4431, reverted by #4693; spec/history.md §2.3), kept
+ * (in-memory only, KEP 2021-05 and kubernetes/enhancements#4431, reverted by #4693), kept
  * as a baseline for comparison.
  *
  * Idea: no persistence at all, so no I/O at all.
@@ -8,10 +8,10 @@
  * preloaded, which `NeverVerifyPreloadedImages` (the default policy) lets every pod use without credentials:
  * exactly the multi-tenancy hole of kubernetes/kubernetes#18787 that the KEP closes.
  */
-import type { Clock, FileSystem } from '../../ports.js';
-import type { KubeletProfile } from '../../profiles.js';
-import type { PullRecordsAccessor } from '../accessor.js';
-import { type ImagePulledRecord, type ImagePullIntent, recordFileName } from '../records.js';
+import type { Clock, FileSystem } from '../ports.js';
+import type { KubeletProfile } from '../profiles.js';
+import type { PullRecordsAccessor } from '../pullmanager/accessor.js';
+import { type ImagePulledRecord, type ImagePullIntent, recordFileName } from '../pullmanager/records.js';
 import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
 
 /**

@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimFileSystem } from '../../../../sim/world/filesystem.js';
-import { type KubeletProfile, kubeletProfile } from '../../../../src/profiles.js';
-import { PullRecordsInitError } from '../../../../src/pullmanager/fs-accessor.js';
-import { openPullRecordsStore } from '../../../../src/pullmanager/pull-records-store.js';
-import { type ImagePulledRecord, recordFileName } from '../../../../src/pullmanager/records.js';
+import { SimFileSystem } from '../../../sim/world/filesystem.js';
+import { type KubeletProfile, kubeletProfile } from '../../../src/profiles.js';
+import { PullRecordsInitError } from '../../../src/pullmanager/fs-accessor.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
+import { type ImagePulledRecord, recordFileName } from '../../../src/pullmanager/records.js';
 import {
   MemoryPullRecordsAccessor,
   type OpenedRecordStore,
   openRecordStore,
   parseRecordStoreSpec,
   type RecordStoreSpec,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { ticks } from '../../../../src/time.js';
-import { FakeClock, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../../src/strategies/index.js';
+import { ticks } from '../../../src/time.js';
+import { FakeClock, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * `openRecordStore`: each spec opens its strategy over the profile's codec; no spec is the profile's own stack;

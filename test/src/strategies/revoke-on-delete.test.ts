@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { discardEvents } from '../../../../src/ports.js';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import { createPullManager } from '../../../../src/pullmanager/manager.js';
-import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../../src/pullmanager/policy.js';
-import { type ImagePulledRecord, recordFileName } from '../../../../src/pullmanager/records.js';
+import { discardEvents } from '../../../src/ports.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import { createPullManager } from '../../../src/pullmanager/manager.js';
+import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../src/pullmanager/policy.js';
+import { type ImagePulledRecord, recordFileName } from '../../../src/pullmanager/records.js';
 import {
   type CredentialSourceDeletion,
   openRecordStore,
   openRevokeOnDeleteRecordStore,
   revokeCredentialSource,
   withoutSource,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { TICKS_PER_HOUR } from '../../../../src/time.js';
-import { FakeClock, FakeImageService, RecordingEventRecorder, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../../src/strategies/index.js';
+import { TICKS_PER_HOUR } from '../../../src/time.js';
+import { FakeClock, FakeImageService, RecordingEventRecorder, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * `revoke-on-delete`: deleting a secret, a service account or a namespace removes its coordinates from every

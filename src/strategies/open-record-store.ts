@@ -1,11 +1,13 @@
 /**
  * Opens the record store a spec names, or the profile's own stack when there is no spec.
  */
-import type { Clock, FileSystem } from '../../ports.js';
-import type { KubeletProfile } from '../../profiles.js';
-import { openPullRecordsStore } from '../pull-records-store.js';
-import { openFilesOnlyRecordStore } from './fs.js';
-import { openFsLruRecordStore } from './fs-lru.js';
+import type { Clock, FileSystem } from '../ports.js';
+import type { KubeletProfile } from '../profiles.js';
+import {
+  openFilesOnlyRecordStore,
+  openFsLruRecordStore,
+  openPullRecordsStore,
+} from '../pullmanager/pull-records-store.js';
 import { openJournalRecordStore } from './journal.js';
 import { openMemoryRecordStore } from './memory.js';
 import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';

@@ -3,8 +3,8 @@
  * strategy keeps them, and the credential-deletion hook of `revoke-on-delete`.
  */
 
-import type { PullRecordsAccessor, RecordsLogger } from '../accessor.js';
-import type { PullRecordMetrics } from '../metered-accessor.js';
+import type { PullRecordsAccessor, RecordsLogger } from '../pullmanager/accessor.js';
+import type { PullRecordMetrics } from '../pullmanager/metered-accessor.js';
 
 /**
  * A credential source that was deleted from the API server. Absent `name` or `uid` match any value; a namespace
