@@ -115,7 +115,13 @@ export function startKubeletImageStack(
     store =
       recordStore === undefined
         ? openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder })
-        : openRecordStore(recordStore, ports.fs, root, profile, ports.clock, { logger: ports.recorder });
+        : openRecordStore(recordStore, {
+            fs: ports.fs,
+            kubeletRoot: root,
+            profile,
+            clock: ports.clock,
+            logger: ports.recorder,
+          });
   } catch (error) {
     // The kubelet exits when it cannot create its record directories (e.g. ENOSPC); systemd retries it.
     if (error instanceof PullRecordsInitError) return { ok: false, errors: [error.message] };

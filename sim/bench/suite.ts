@@ -218,6 +218,7 @@ export function measureStartup(strategy: string, records: number, workload: Work
   const profile = kubeletProfile(workload.kubeletVersion);
   const clock: Clock = { now: () => EPOCH_OFFSET };
   const fs = new SimFileSystem({ countUnder: ROOT });
+  const storeOptions = { fs, kubeletRoot: ROOT, profile, clock };
   const spec = strategy === 'default' ? undefined : parseRecordStoreSpec(strategy);
   if (spec !== undefined && !spec.ok) throw new InputError({ path: '--strategies', message: spec.error });
   const parsed = spec?.ok ? spec.value : undefined;
@@ -233,7 +234,7 @@ export function measureStartup(strategy: string, records: number, workload: Work
     },
   });
   if (strategy.startsWith('journal')) {
-    const filling: PullRecordsAccessor = openRecordStore(parsed, fs, ROOT, profile, clock).accessor;
+    const filling: PullRecordsAccessor = openRecordStore(parsed, storeOptions).accessor;
     for (let i = 0; i < records; i++) filling.writeImagePulledRecord(record(i));
   } else if (strategy !== 'memory') {
     const files: Record<string, string> = {};
@@ -244,7 +245,7 @@ export function measureStartup(strategy: string, records: number, workload: Work
     fs.loadFiles(`${ROOT}/image_manager`, files);
   }
   fs.resetCounters();
-  openRecordStore(parsed, fs, ROOT, profile, clock);
+  openRecordStore(parsed, storeOptions);
   const io = fs.ioTotals();
   return { strategy, records, syscalls: io.syscalls.total, ops: io.ops, bytesRead: io.bytesRead };
 }

@@ -5,7 +5,7 @@
  * had, by strategy name: `fs` (1.33, files only) and `fs+lru` (1.35+, files behind the cache), under any profile's
  * codec.
  */
-import type { Clock, FileSystem } from '../ports.js';
+import type { FileSystem } from '../ports.js';
 import type { KubeletProfile } from '../profiles.js';
 import type { PullRecordsAccessor, RecordsLogger } from './accessor.js';
 import {
@@ -88,6 +88,16 @@ export function openPullRecordsStore(
   return { accessor, metrics, files, cache };
 }
 
+/** Where a store is opened and for which kubelet: what the openers of `fs` and `fs+lru` take. */
+export interface KubeletRecordStoreOptions {
+  readonly fs: FileSystem;
+  /** The kubelet's `--root-dir`; the records live in `<kubeletRoot>/image_manager`. */
+  readonly kubeletRoot: string;
+  /** The codec follows it: apiVersion written, versions read, start-up migration, service-account field. */
+  readonly profile: KubeletProfile;
+  readonly logger?: RecordsLogger;
+}
+
 /**
  * `fs`: the record store of kubelet 1.33 (alpha, kubernetes/kubernetes#128152): one JSON file per intent and per
  * pulled record, no cache, no gauges.
@@ -98,13 +108,12 @@ export function openPullRecordsStore(
  * service-account field) still follows the profile, so `fs` under the 1.36 profile writes v1beta1 files.
  * Throws `PullRecordsInitError` when the record directories cannot be created.
  */
-export function openFilesOnlyRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  _clock: Clock,
-  { logger }: Pick<OpenPullRecordsStoreOptions, 'logger'> = {},
-): Pick<PullRecordsStore, 'accessor'> {
+export function openFilesOnlyRecordStore({
+  fs,
+  kubeletRoot,
+  profile,
+  logger,
+}: KubeletRecordStoreOptions): Pick<PullRecordsStore, 'accessor'> {
   const store = openPullRecordsStore(
     fs,
     kubeletRoot,
@@ -130,19 +139,21 @@ export interface RecordCacheSizes {
  * on-disk gauge, Lists always read every file, and once a cache evicts it stays non-authoritative (intents: for
  * the life of the process), so misses go back to the disk.
  *
- * `fs+lru` uses the kubelet's sizes, 1024 intents and 2000 records. `fs+lru:<i>/<r>` uses exactly the sizes given,
- * above the kubelet's caps too (the kubelet's cache with `capped: false`), so that a benchmark can show what
- * larger or smaller caches would change. Throws `PullRecordsInitError` when the record directories cannot be
- * created.
+ * `fs+lru` uses the kubelet's sizes, 1024 intents and 2000 records. With `cacheSizes` (`fs+lru:<i>/<r>`) it uses
+ * exactly the sizes given, above the kubelet's caps too (the kubelet's cache with `capped: false`), so that a
+ * benchmark can show what larger or smaller caches would change. Throws `PullRecordsInitError` when the record
+ * directories cannot be created.
  */
-export function openFsLruRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  _clock: Clock,
-  { logger }: Pick<OpenPullRecordsStoreOptions, 'logger'> = {},
-  cacheSizes?: RecordCacheSizes,
-): Pick<PullRecordsStore, 'accessor' | 'metrics'> {
+export function openFsLruRecordStore({
+  fs,
+  kubeletRoot,
+  profile,
+  logger,
+  cacheSizes,
+}: KubeletRecordStoreOptions & { readonly cacheSizes?: RecordCacheSizes }): Pick<
+  PullRecordsStore,
+  'accessor' | 'metrics'
+> {
   const store = openPullRecordsStore(
     fs,
     kubeletRoot,

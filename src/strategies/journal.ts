@@ -44,6 +44,7 @@ import type { AppendHandle, FileSystem } from '../ports.js';
 import type { KubeletProfile } from '../profiles.js';
 import type { PullRecordsAccessor, RecordsLogger } from '../pullmanager/accessor.js';
 import { attempt, PullRecordsInitError } from '../pullmanager/fs-accessor.js';
+import type { KubeletRecordStoreOptions } from '../pullmanager/pull-records-store.js';
 import {
   type DecodeOptions,
   decodeImagePulledRecord,
@@ -62,13 +63,15 @@ import {
   readJournal,
 } from './_internal/journal-line.js';
 import { compareFileNames } from './memory.js';
-import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
+import type { OpenedRecordStore } from './opened-record-store.js';
 
 /** Compaction runs once the log has more than this many lines beyond twice the live entries. */
 export const JOURNAL_COMPACTION_SLACK_LINES = 1000;
 
 /** Options of the journal accessor. */
-export interface JournalOptions extends RecordStoreOptions {
+export interface JournalOptions {
+  /** Where log lines go (the kubelet's klog); nothing is logged when absent. */
+  readonly logger?: RecordsLogger;
   /** Keep intents in memory only (`journal:volatile-intents`). Default false. */
   readonly volatileIntents?: boolean;
   /**
@@ -538,12 +541,14 @@ function parseJsonString(text: string): string | undefined {
   }
 }
 
-/** Opens the journal over `<root>/image_manager/journal.log`. */
-export function openJournalRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  options: JournalOptions = {},
-): OpenedRecordStore {
+/** Opens the journal over `<root>/image_manager/journal.log`, intents in memory only with `volatileIntents`. */
+export function openJournalRecordStore({
+  fs,
+  kubeletRoot,
+  profile,
+  logger,
+  volatileIntents = false,
+}: KubeletRecordStoreOptions & { readonly volatileIntents?: boolean }): OpenedRecordStore {
+  const options = { ...(logger === undefined ? {} : { logger }), volatileIntents };
   return { accessor: new JournalPullRecordsAccessor(fs, kubeletRoot, profile, options) };
 }

@@ -1,8 +1,7 @@
 /**
- * Opens the record store a spec names, or the profile's own stack when there is no spec.
+ * Opens the record store a spec names, or the profile's own stack when there is no spec: one table from strategy
+ * name to opener, each opener called with the same options plus the arguments its spec carries.
  */
-import type { Clock, FileSystem } from '../ports.js';
-import type { KubeletProfile } from '../profiles.js';
 import {
   openFilesOnlyRecordStore,
   openFsLruRecordStore,
@@ -15,6 +14,30 @@ import type { RecordStoreSpec } from './record-store-spec.js';
 import { openRevokeOnDeleteRecordStore } from './revoke-on-delete.js';
 import { openTtlRecordStore } from './ttl.js';
 
+type StrategyName = RecordStoreSpec['strategy'];
+
+/** The spec of one strategy, e.g. `{ strategy: 'ttl', ttl }`. */
+type SpecOf<S extends StrategyName> = Extract<RecordStoreSpec, { readonly strategy: S }>;
+
+/** Opens one strategy's store from the common options and its spec's arguments (`ttl`, `cacheSizes`, …). */
+type RecordStoreOpener<S extends StrategyName> = (
+  options: RecordStoreOptions & Omit<SpecOf<S>, 'strategy'>,
+) => OpenedRecordStore;
+
+/** Every strategy's opener, by name. */
+const RECORD_STORE_OPENERS: { readonly [S in StrategyName]: RecordStoreOpener<S> } = {
+  fs: openFilesOnlyRecordStore,
+  'fs+lru': openFsLruRecordStore,
+  memory: openMemoryRecordStore,
+  ttl: openTtlRecordStore,
+  'revoke-on-delete': (options) => {
+    // The kubelet takes the hook only; `revoke` (the hook with its result) is for the strategy's own tests.
+    const { accessor, metrics, onCredentialSourceDeleted } = openRevokeOnDeleteRecordStore(options);
+    return { accessor, metrics, onCredentialSourceDeleted };
+  },
+  journal: openJournalRecordStore,
+};
+
 /**
  * Opens the record store of `spec` over `<kubeletRoot>/image_manager`. Without a spec it is exactly the profile's
  * production stack (`openPullRecordsStore`). The codec (apiVersion written, versions read, start-up migration,
@@ -24,43 +47,25 @@ import { openTtlRecordStore } from './ttl.js';
  *
  * @example
  * const spec = parseRecordStoreSpec('journal');
- * if (spec.ok) openRecordStore(spec.value, fs, '/var/lib/kubelet', kubeletProfile('1.36'), clock);
+ * if (spec.ok) openRecordStore(spec.value, { fs, kubeletRoot: '/var/lib/kubelet', profile, clock });
  */
 export function openRecordStore(
   spec: RecordStoreSpec | undefined,
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  clock: Clock,
-  options: RecordStoreOptions = {},
+  options: RecordStoreOptions,
 ): OpenedRecordStore {
   if (spec === undefined) {
-    const store = openPullRecordsStore(fs, kubeletRoot, profile, options);
+    const { fs, kubeletRoot, profile, logger } = options;
+    const store = openPullRecordsStore(fs, kubeletRoot, profile, logger === undefined ? {} : { logger });
     return { accessor: store.accessor, metrics: store.metrics };
   }
-  switch (spec.strategy) {
-    case 'fs':
-      return openFilesOnlyRecordStore(fs, kubeletRoot, profile, clock, options);
-    case 'fs+lru':
-      return openFsLruRecordStore(fs, kubeletRoot, profile, clock, options, spec.cacheSizes);
-    case 'memory':
-      return openMemoryRecordStore(fs, kubeletRoot, profile, clock, options);
-    case 'ttl':
-      return openTtlRecordStore(fs, kubeletRoot, profile, clock, options, spec.ttl);
-    case 'revoke-on-delete': {
-      const { revoke: _revoke, ...store } = openRevokeOnDeleteRecordStore(
-        fs,
-        kubeletRoot,
-        profile,
-        clock,
-        options,
-      );
-      return store;
-    }
-    case 'journal':
-      return openJournalRecordStore(fs, kubeletRoot, profile, {
-        ...options,
-        volatileIntents: spec.volatileIntents,
-      });
-  }
+  return openStrategy(spec, options);
+}
+
+function openStrategy<S extends StrategyName>(
+  spec: SpecOf<S>,
+  options: RecordStoreOptions,
+): OpenedRecordStore {
+  const { strategy, ...args } = spec;
+  const open: RecordStoreOpener<S> = RECORD_STORE_OPENERS[strategy];
+  return open({ ...options, ...args });
 }

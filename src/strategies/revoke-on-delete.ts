@@ -14,8 +14,6 @@
  * record (a full directory walk, `ListImagePulledRecords` in fs_pullrecords.go) and rewrites each one it changes, and after a namespace churn
  * the images of that namespace are pulled again by the next pods that use them.
  */
-import type { Clock, FileSystem } from '../ports.js';
-import type { KubeletProfile } from '../profiles.js';
 import type { PullRecordsAccessor, RecordsLogger } from '../pullmanager/accessor.js';
 import { openFsLruRecordStore } from '../pullmanager/pull-records-store.js';
 import type {
@@ -106,15 +104,14 @@ export function withoutSource(
     : undefined;
 }
 
-/** Opens `fs+lru` and the revocation hook over its top accessor (so the cache sees the rewrites). */
+/**
+ * Opens `fs+lru` and the revocation hook over its top accessor (so the cache sees the rewrites); `revoke` is the
+ * hook with its result, for tests and reports.
+ */
 export function openRevokeOnDeleteRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  clock: Clock,
-  options: RecordStoreOptions = {},
-): OpenedRecordStore & { readonly revoke: (source: CredentialSourceDeletion) => RevocationResult } {
-  const inner = openFsLruRecordStore(fs, kubeletRoot, profile, clock, options);
+  options: RecordStoreOptions,
+): Required<OpenedRecordStore> & { readonly revoke: (source: CredentialSourceDeletion) => RevocationResult } {
+  const inner = openFsLruRecordStore(options);
   const revoke = (source: CredentialSourceDeletion) =>
     revokeCredentialSource(inner.accessor, source, options.logger);
   return {

@@ -17,8 +17,7 @@
  * as expired. Times read back from disk after a restart are whole seconds, so expiry can come up to 1 s earlier
  * than the in-memory time would say.
  */
-import type { Clock, FileSystem } from '../ports.js';
-import type { KubeletProfile } from '../profiles.js';
+import type { Clock } from '../ports.js';
 import type { PullRecordsAccessor } from '../pullmanager/accessor.js';
 import { openFsLruRecordStore } from '../pullmanager/pull-records-store.js';
 import type { ImagePulledRecord } from '../pullmanager/records.js';
@@ -74,15 +73,11 @@ export class TtlPullRecordsAccessor implements PullRecordsAccessor {
   }
 }
 
-/** Opens `fs+lru` and puts the expiry filter on top. */
-export function openTtlRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  clock: Clock,
-  options: RecordStoreOptions,
-  ttl: Ticks,
-): OpenedRecordStore {
-  const inner = openFsLruRecordStore(fs, kubeletRoot, profile, clock, options);
-  return { accessor: new TtlPullRecordsAccessor(inner.accessor, ttl, clock), metrics: inner.metrics };
+/** Opens `fs+lru` and puts the expiry filter on top: records older than `ttl` read with no credentials. */
+export function openTtlRecordStore(options: RecordStoreOptions & { readonly ttl: Ticks }): OpenedRecordStore {
+  const inner = openFsLruRecordStore(options);
+  return {
+    accessor: new TtlPullRecordsAccessor(inner.accessor, options.ttl, options.clock),
+    metrics: inner.metrics,
+  };
 }

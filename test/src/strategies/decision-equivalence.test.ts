@@ -46,7 +46,7 @@ const fromSpec =
   (fs, clock, profile) => {
     const spec = parseRecordStoreSpec(text);
     if (!spec.ok) throw new Error(spec.error);
-    return openRecordStore(spec.value, fs, ROOT, profile, clock).accessor;
+    return openRecordStore(spec.value, { fs, kubeletRoot: ROOT, profile, clock }).accessor;
   };
 
 const profileStack: Open = (fs, _clock, profile) => openPullRecordsStore(fs, ROOT, profile).accessor;

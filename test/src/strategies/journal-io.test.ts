@@ -160,7 +160,10 @@ describe('a pull through the PullManager', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     const fs = counted();
     const clock = new FakeClock();
-    const pm = manager(openRecordStore(parsed.value, fs, ROOT, PROFILE, clock).accessor, clock);
+    const pm = manager(
+      openRecordStore(parsed.value, { fs, kubeletRoot: ROOT, profile: PROFILE, clock }).accessor,
+      clock,
+    );
     fs.resetCounters();
     for (let i = 0; i < pairs; i++) {
       const image = `registry.example/app-${i % 5}:v1`;
@@ -202,7 +205,10 @@ describe('a pull through the PullManager', () => {
       const parsed = parseRecordStoreSpec(spec);
       if (!parsed.ok) throw new Error(parsed.error);
       const fs = counted();
-      const pm = manager(openRecordStore(parsed.value, fs, ROOT, PROFILE, new FakeClock()).accessor);
+      const pm = manager(
+        openRecordStore(parsed.value, { fs, kubeletRoot: ROOT, profile: PROFILE, clock: new FakeClock() })
+          .accessor,
+      );
       pm.recordPullIntent('nginx');
       pm.recordImagePulled('nginx', 'sha256:n', { kubernetesSecrets: [secret(1)] });
       fs.resetCounters();

@@ -44,7 +44,8 @@ interface Variant {
 function fromSpec(text: string): Variant['open'] {
   const spec = parseRecordStoreSpec(text);
   if (!spec.ok) throw new Error(spec.error);
-  return (fs, clock) => openRecordStore(spec.value, fs, ROOT, kubeletProfile('1.36'), clock).accessor;
+  return (fs, clock) =>
+    openRecordStore(spec.value, { fs, kubeletRoot: ROOT, profile: kubeletProfile('1.36'), clock }).accessor;
 }
 
 const failTmpWrite = (fs: MemoryFileSystem, ref: string) =>

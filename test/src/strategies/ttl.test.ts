@@ -33,7 +33,12 @@ function start(spec = 'ttl:1h') {
   if (!parsed.ok) throw new Error(parsed.error);
   const fs = new MemoryFileSystem();
   const clock = new FakeClock(T0);
-  const store = openRecordStore(parsed.value, fs, ROOT, kubeletProfile('1.36'), clock);
+  const store = openRecordStore(parsed.value, {
+    fs,
+    kubeletRoot: ROOT,
+    profile: kubeletProfile('1.36'),
+    clock,
+  });
   const manager: PullManager = createPullManager({
     accessor: store.accessor,
     policy: createPolicyEnforcer('NeverVerifyPreloadedImages', EMPTY_ALLOWLIST, 'normalised'),
