@@ -19,7 +19,6 @@ export {
   RECORD_STORE_STRATEGIES,
   type RecordStoreSpec,
   type RecordStoreStrategyInfo,
-  recordStoreHelp,
 } from './record-store-spec.js';
 export {
   openRevokeOnDeleteRecordStore,
