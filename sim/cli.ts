@@ -3,7 +3,6 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { recordStoreHelp } from '../src/pullmanager/strategies/record-store-spec.js';
 import { BENCH_STRATEGIES, DEFAULT_BENCH_MODES } from './bench/defaults.js';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli/io.js';
 import {
@@ -14,6 +13,7 @@ import {
   parseSeed,
   parseShard,
 } from './cli/options.js';
+import { recordStoreHelp } from './cli/strategy-help.js';
 import { InputError } from './errors.js';
 import { DEFAULT_FUZZ_MODES } from './fuzz/defaults.js';
 import { MODES } from './scenario/types.js';

@@ -1,26 +1,24 @@
 import { ImageManager } from './image-manager/image-manager.js';
 import type { Clock, CredentialSources, EventRecorder, FileSystem, ImageService } from './ports.js';
 import type { KubeletProfile } from './profiles.js';
-import {
-  openPullRecordsStore,
-  type PullRecordMetrics,
-  type PullRecordsAccessor,
-} from './pullmanager/accessor.js';
+import type { PullRecordsAccessor } from './pullmanager/accessor.js';
 import { PullRecordsInitError } from './pullmanager/fs-accessor.js';
 import { createPullManager, type ImagePullManager, NoopPullManager } from './pullmanager/manager.js';
+import type { PullRecordMetrics } from './pullmanager/metered-accessor.js';
 import {
   createPolicyEnforcer,
   type ImagePullCredentialsVerificationPolicy,
   parseAllowlist,
   validateImagePullConfiguration,
 } from './pullmanager/policy.js';
+import { openPullRecordsStore } from './pullmanager/pull-records-store.js';
 import {
   type CredentialSourceDeletion,
   type OpenedRecordStore,
   openRecordStore,
   parseRecordStoreSpec,
   type RecordStoreSpec,
-} from './pullmanager/strategies/index.js';
+} from './strategies/index.js';
 
 /** The KubeletConfiguration fields the image manager reads (kubelet spelling). */
 export interface KubeletImageConfig {
@@ -32,7 +30,7 @@ export interface KubeletImageConfig {
   /** `--root-dir`; default `/var/lib/kubelet`. */
   readonly rootDirectory?: string;
   /**
-   * pullsim only, not a kubelet field: the pull-record store strategy (`pullmanager/strategies`, e.g. `journal`,
+   * pullsim only, not a kubelet field: the pull-record store strategy (`src/strategies`, e.g. `journal`,
    * `fs+lru:50/100`). Absent: the profile's own stack. An invalid spec is a start-up error.
    */
   readonly recordStore?: string;
@@ -117,7 +115,13 @@ export function startKubeletImageStack(
     store =
       recordStore === undefined
         ? openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder })
-        : openRecordStore(recordStore, ports.fs, root, profile, ports.clock, { logger: ports.recorder });
+        : openRecordStore(recordStore, {
+            fs: ports.fs,
+            kubeletRoot: root,
+            profile,
+            clock: ports.clock,
+            logger: ports.recorder,
+          });
   } catch (error) {
     // The kubelet exits when it cannot create its record directories (e.g. ENOSPC); systemd retries it.
     if (error instanceof PullRecordsInitError) return { ok: false, errors: [error.message] };

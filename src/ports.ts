@@ -120,7 +120,7 @@ export interface FileSystem {
   /**
    * `os.OpenFile(path, O_WRONLY|O_APPEND|O_CREATE, 0600)`: one `open`; every `write` of the handle is one `write`
    * system call at the end of the file, `close` one `close`. Used by the record-store strategies that keep a log
-   * (`pullmanager/strategies/journal.ts`); the kubelet's own file accessor never appends.
+   * (`strategies/journal.ts`); the kubelet's own file accessor never appends.
    *
    * Optional so that test doubles written before appends existed still satisfy the port; the simulated
    * filesystem and the test memory filesystem implement it, and a strategy that needs it refuses to open

@@ -1,5 +1,5 @@
 import * as Plot from '@observablehq/plot';
-import { RECORD_STORE_STRATEGIES } from '../../src/pullmanager/strategies/index.js';
+import { RECORD_STORE_STRATEGIES } from '../../src/strategies/index.js';
 import { escapeHtml, renderPlot } from '../report/html.js';
 import { runRows } from './report.js';
 import type { BenchSuiteResult } from './suite.js';

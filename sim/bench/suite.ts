@@ -6,7 +6,7 @@ import {
   type ImagePulledRecord,
   recordFileName,
 } from '../../src/pullmanager/records.js';
-import { openRecordStore, parseRecordStoreSpec } from '../../src/pullmanager/strategies/index.js';
+import { openRecordStore, parseRecordStoreSpec } from '../../src/strategies/index.js';
 import { ticks } from '../../src/time.js';
 import { InputError } from '../errors.js';
 import type { Mode } from '../scenario/types.js';
@@ -226,6 +226,7 @@ export function measureStartup(strategy: string, records: number, workload: Work
   const profile = kubeletProfile(workload.kubeletVersion);
   const clock: Clock = { now: () => EPOCH_OFFSET };
   const fs = new SimFileSystem({ countUnder: ROOT });
+  const storeOptions = { fs, kubeletRoot: ROOT, profile, clock };
   const spec = strategy === 'default' ? undefined : parseRecordStoreSpec(strategy);
   if (spec !== undefined && !spec.ok)
     throw new InputError({ code: 'invalid_option', path: ['--strategies'], message: spec.error });
@@ -242,7 +243,7 @@ export function measureStartup(strategy: string, records: number, workload: Work
     },
   });
   if (strategy.startsWith('journal')) {
-    const filling: PullRecordsAccessor = openRecordStore(parsed, fs, ROOT, profile, clock).accessor;
+    const filling: PullRecordsAccessor = openRecordStore(parsed, storeOptions).accessor;
     for (let i = 0; i < records; i++) filling.writeImagePulledRecord(record(i));
   } else if (strategy !== 'memory') {
     const files: Record<string, string> = {};
@@ -253,7 +254,7 @@ export function measureStartup(strategy: string, records: number, workload: Work
     fs.loadFiles(`${ROOT}/image_manager`, files);
   }
   fs.resetCounters();
-  openRecordStore(parsed, fs, ROOT, profile, clock);
+  openRecordStore(parsed, storeOptions);
   const io = fs.ioTotals();
   return { strategy, records, syscalls: io.syscalls.total, ops: io.ops, bytesRead: io.bytesRead };
 }

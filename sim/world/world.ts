@@ -32,7 +32,7 @@ export interface WorldOptions {
   readonly retainPodRecords?: boolean;
   readonly onPodFinished?: (record: PodRecord) => void;
   readonly onDecision?: (line: string) => void;
-  /** The record store strategy every kubelet uses (src/pullmanager/strategies), e.g. `journal`; default: the profile's. */
+  /** The record store strategy every kubelet uses (src/strategies), e.g. `journal`; default: the profile's. */
   readonly recordStore?: string;
   /** Override every node's filesystem latency profile. */
   readonly device?: string;

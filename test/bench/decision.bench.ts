@@ -8,9 +8,10 @@ import { bench, describe } from 'vitest';
 import { SimFileSystem } from '../../sim/world/filesystem.js';
 import type { Clock } from '../../src/ports.js';
 import { kubeletProfile } from '../../src/profiles.js';
-import { openPullRecordsStore, type PullRecordsAccessor } from '../../src/pullmanager/accessor.js';
+import type { PullRecordsAccessor } from '../../src/pullmanager/accessor.js';
 import { type GetPodCredentials, PullManager } from '../../src/pullmanager/manager.js';
 import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../src/pullmanager/policy.js';
+import { openPullRecordsStore } from '../../src/pullmanager/pull-records-store.js';
 import type { ImagePulledRecord } from '../../src/pullmanager/records.js';
 import { ticks } from '../../src/time.js';
 

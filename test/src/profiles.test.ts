@@ -6,8 +6,8 @@ import {
   type KubeletVersion,
   kubeletProfile,
 } from '../../src/profiles.js';
-import { openPullRecordsStore } from '../../src/pullmanager/accessor.js';
 import { KubeletPanic } from '../../src/pullmanager/locks.js';
+import { openPullRecordsStore } from '../../src/pullmanager/pull-records-store.js';
 import {
   ensureRequest,
   fakePlugin,

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KubeletProfile, type KubeletVersion, kubeletProfile } from '../../src/profiles.js';
-import { openPullRecordsStore, type PullRecordsStore } from '../../src/pullmanager/accessor.js';
 import {
   createPullManager,
   type GetPodCredentials,
@@ -16,6 +15,7 @@ import {
   type ImagePullCredentialsVerificationPolicy,
   parseAllowlist,
 } from '../../src/pullmanager/policy.js';
+import { openPullRecordsStore, type PullRecordsStore } from '../../src/pullmanager/pull-records-store.js';
 import type { ImagePullSecret, ImagePullServiceAccount } from '../../src/pullmanager/records.js';
 import {
   FakeClock,

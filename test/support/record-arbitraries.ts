@@ -1,6 +1,6 @@
 /**
  * What the model-based tests of the record stores draw from (test/src/pullmanager/accessor-model.test.ts and
- * strategies/strategies-model.test.ts): a few intent images and record refs, so that commands collide, the
+ * test/src/strategies/strategies-model.test.ts): a few intent images and record refs, so that commands collide, the
  * credential shapes a record can hold, and the order a List returns (by file name).
  */
 import fc from 'fast-check';

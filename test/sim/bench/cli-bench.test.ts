@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_OK, main } from '../../../sim/cli.js';
-import { RECORD_STORE_STRATEGIES } from '../../../src/pullmanager/strategies/index.js';
+import { RECORD_STORE_STRATEGIES } from '../../../src/strategies/index.js';
 import { tinyWorkloadText } from '../../support/bench-workloads.js';
 import { runCli, useTempDir } from '../../support/cli-harness.js';
 import { parseCsv } from '../../support/csv.js';

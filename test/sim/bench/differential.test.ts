@@ -10,7 +10,7 @@ import { runWorkload } from '../../../sim/bench/run.js';
 import { DECISION_IDENTICAL, DEFAULT_BENCH_MODES } from '../../../sim/bench/suite.js';
 import { WORKLOAD_PRESETS } from '../../../sim/bench/workload.js';
 import type { Mode } from '../../../sim/scenario/types.js';
-import { RECORD_STORE_STRATEGIES } from '../../../src/pullmanager/strategies/index.js';
+import { RECORD_STORE_STRATEGIES } from '../../../src/strategies/index.js';
 
 const small = WORKLOAD_PRESETS.small;
 

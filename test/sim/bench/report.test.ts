@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { benchCsv, benchText, runRows } from '../../../sim/bench/report.js';
 import { benchHtml } from '../../../sim/bench/report-html.js';
 import type { StartupRow } from '../../../sim/bench/suite.js';
-import { RECORD_STORE_STRATEGIES } from '../../../src/pullmanager/strategies/index.js';
+import { RECORD_STORE_STRATEGIES } from '../../../src/strategies/index.js';
 import { benchRun, benchSuiteResult } from '../../support/bench-results.js';
 import { tinyWorkload } from '../../support/bench-workloads.js';
 import { parseCsv } from '../../support/csv.js';

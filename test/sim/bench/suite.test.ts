@@ -13,7 +13,7 @@ import {
 } from '../../../sim/bench/suite.js';
 import { WORKLOAD_PRESETS } from '../../../sim/bench/workload.js';
 import { InputError } from '../../../sim/errors.js';
-import { RECORD_STORE_STRATEGIES } from '../../../src/pullmanager/strategies/index.js';
+import { RECORD_STORE_STRATEGIES } from '../../../src/strategies/index.js';
 import { TICKS_PER_HOUR, TICKS_PER_SECOND, ticks } from '../../../src/time.js';
 import { tinyWorkload } from '../../support/bench-workloads.js';
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type KubeletProfile, kubeletProfile } from '../../../src/profiles.js';
-import { openPullRecordsStore, type PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
+import type { PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
 import type { CachedPullRecordsAccessor } from '../../../src/pullmanager/cached-accessor.js';
 import type { PullRecordMetrics } from '../../../src/pullmanager/metered-accessor.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
 import type { ImagePulledRecord } from '../../../src/pullmanager/records.js';
 import { recordFileName } from '../../../src/pullmanager/records.js';
 import type { Ticks } from '../../../src/time.js';

@@ -16,7 +16,6 @@ import {
   type FsErrorCode,
 } from '../../../src/ports.js';
 import { KUBELET_VERSIONS, type KubeletVersion, kubeletProfile } from '../../../src/profiles.js';
-import { openPullRecordsStore } from '../../../src/pullmanager/accessor.js';
 import { createPullManager } from '../../../src/pullmanager/manager.js';
 import {
   createPolicyEnforcer,
@@ -24,6 +23,7 @@ import {
   parseAllowlist,
   VERIFICATION_POLICIES,
 } from '../../../src/pullmanager/policy.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
 import {
   FakeClock,
   FakeImageService,

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KUBELET_VERSIONS, type KubeletVersion, kubeletProfile } from '../../../src/profiles.js';
-import { openPullRecordsStore } from '../../../src/pullmanager/accessor.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
 import {
   type DecodeOptions,
   decodeImagePulledRecord,

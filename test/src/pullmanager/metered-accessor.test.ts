@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kubeletProfile } from '../../../src/profiles.js';
-import { openPullRecordsStore, type PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
+import type { PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
 import { CachedPullRecordsAccessor } from '../../../src/pullmanager/cached-accessor.js';
 import { FileSystemPullRecordsAccessor } from '../../../src/pullmanager/fs-accessor.js';
 import {
@@ -10,6 +10,7 @@ import {
   type PullRecordMetrics,
   type SizeExposedPullRecordsAccessor,
 } from '../../../src/pullmanager/metered-accessor.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
 import {
   encodeImagePulledRecord,
   encodeImagePullIntent,

@@ -1,6 +1,6 @@
 /**
  * `ttl:<duration>`: the 1.35 stack (`fs+lru`) where a pulled record older than the TTL reads as if it held no
- * credentials. The KEP considered and dropped such a knob (`pullImageSecretRecheckPeriod`, spec/history.md §2.3,
+ * credentials. The KEP considered and dropped such a knob (`pullImageSecretRecheckPeriod` of the KEP-2535 drafts,
  * replaced by the four-value policy); this strategy measures what it would cost.
  *
  * Idea: a record whose `lastUpdatedTime` is more than the TTL behind the clock is returned with an EMPTY
@@ -17,12 +17,11 @@
  * as expired. Times read back from disk after a restart are whole seconds, so expiry can come up to 1 s earlier
  * than the in-memory time would say.
  */
-import type { Clock, FileSystem } from '../../ports.js';
-import type { KubeletProfile } from '../../profiles.js';
-import type { Ticks } from '../../time.js';
-import type { PullRecordsAccessor } from '../accessor.js';
-import type { ImagePulledRecord } from '../records.js';
-import { openFsLruRecordStore } from './fs-lru.js';
+import type { Clock } from '../ports.js';
+import type { PullRecordsAccessor } from '../pullmanager/accessor.js';
+import { openFsLruRecordStore } from '../pullmanager/pull-records-store.js';
+import type { ImagePulledRecord } from '../pullmanager/records.js';
+import type { Ticks } from '../time.js';
 import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
 
 /** Whether a record's credentials have expired: older than `ttl` at `now` (strictly), or with the zero time. */
@@ -74,15 +73,11 @@ export class TtlPullRecordsAccessor implements PullRecordsAccessor {
   }
 }
 
-/** Opens `fs+lru` and puts the expiry filter on top. */
-export function openTtlRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  clock: Clock,
-  options: RecordStoreOptions,
-  ttl: Ticks,
-): OpenedRecordStore {
-  const inner = openFsLruRecordStore(fs, kubeletRoot, profile, clock, options);
-  return { accessor: new TtlPullRecordsAccessor(inner.accessor, ttl, clock), metrics: inner.metrics };
+/** Opens `fs+lru` and puts the expiry filter on top: records older than `ttl` read with no credentials. */
+export function openTtlRecordStore(options: RecordStoreOptions & { readonly ttl: Ticks }): OpenedRecordStore {
+  const inner = openFsLruRecordStore(options);
+  return {
+    accessor: new TtlPullRecordsAccessor(inner.accessor, options.ttl, options.clock),
+    metrics: inner.metrics,
+  };
 }

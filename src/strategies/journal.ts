@@ -3,13 +3,13 @@
  * and an in-memory index of its live state. A design of pullsim's, not the kubelet's.
  *
  * Idea: the kubelet's file protocol spends five system calls on every write (stat, open, write, close, rename)
- * plus a directory scan for its gauges, and a read on every miss its cache cannot vouch for (spec/cache.md §7).
- * The journal keeps the whole state in memory, so reads, existence checks and Lists never touch the disk, and
- * makes each mutation one `write` through a handle opened once (O_APPEND). Start-up reads the log once and replays
- * it. When the log holds more than 2 × the live entries + 1000 lines, compaction writes the live state to
- * `journal.log.tmp`, reads it back, and renames it over the log (atomic, as the kubelet's own writes). Mutations
- * that would not change the state (an intent that is already recorded, a record written again unchanged, the
- * delete of something absent) are not written at all.
+ * plus a directory scan for its gauges, and a read on every miss its cache cannot vouch for (`writeFile` in
+ * fs_pullrecords.go, mem_pullrecords.go). The journal keeps the whole state in memory, so reads, existence checks
+ * and Lists never touch the disk, and makes each mutation one `write` through a handle opened once (O_APPEND).
+ * Start-up reads the log once and replays it. When the log holds more than 2 × the live entries + 1000 lines,
+ * compaction writes the live state to `journal.log.tmp`, reads it back, and renames it over the log (atomic, as
+ * the kubelet's own writes). Mutations that would not change the state (an intent that is already recorded, a
+ * record written again unchanged, the delete of something absent) are not written at all.
  *
  * Decisions equal the kubelet's: the index holds each record exactly as the kubelet would read its file back
  * (encoded and decoded with the profile's codec, so times are whole seconds and a 1.33 profile drops service
@@ -33,17 +33,18 @@
  * - `journal:volatile-intents`: intents stay in memory, so a pull of a new image–credential pair costs one append
  *   (the record) and a pull that changes nothing costs none. The price: if the kubelet dies after the runtime
  *   pulled an image but before the record is appended (or restarts after the record append failed, when the
- *   kubelet keeps the intent on purpose, spec/cache.md §3.2), nothing on disk says the kubelet pulled it. After
- *   the restart the image looks preloaded, so under `NeverVerifyPreloadedImages` any pod may use it without
- *   credentials until it is pulled again, where the kubelet would have turned the intent into a record with no
- *   credentials (re-verify on every use, spec/cache.md §3.5). `AlwaysVerify` and `NeverVerifyAllowlistedImages`
- *   do not look at "pulled by the kubelet" and are not affected. Without a restart while a pull is in flight or
- *   its intent is kept, the decisions are the kubelet's.
+ *   kubelet keeps the intent on purpose, `RecordImagePulled` in image_pull_manager.go), nothing on disk says the
+ *   kubelet pulled it. After the restart the image looks preloaded, so under `NeverVerifyPreloadedImages` any pod
+ *   may use it without credentials until it is pulled again, where the kubelet would have turned the intent into
+ *   a record with no credentials (re-verify on every use, `initialize` in image_pull_manager.go). `AlwaysVerify`
+ *   and `NeverVerifyAllowlistedImages` do not look at "pulled by the kubelet" and are not affected. Without a
+ *   restart while a pull is in flight or its intent is kept, the decisions are the kubelet's.
  */
-import type { AppendHandle, FileSystem } from '../../ports.js';
-import type { KubeletProfile } from '../../profiles.js';
-import type { PullRecordsAccessor, RecordsLogger } from '../accessor.js';
-import { attempt, PullRecordsInitError } from '../fs-accessor.js';
+import type { AppendHandle, FileSystem } from '../ports.js';
+import type { KubeletProfile } from '../profiles.js';
+import type { PullRecordsAccessor, RecordsLogger } from '../pullmanager/accessor.js';
+import { attempt, PullRecordsInitError } from '../pullmanager/fs-accessor.js';
+import type { KubeletRecordStoreOptions } from '../pullmanager/pull-records-store.js';
 import {
   type DecodeOptions,
   decodeImagePulledRecord,
@@ -52,7 +53,7 @@ import {
   type ImagePulledRecord,
   type ImagePullIntent,
   recordFileName,
-} from '../records.js';
+} from '../pullmanager/records.js';
 import {
   attributeTornFragment,
   encodeJournalLine,
@@ -62,13 +63,15 @@ import {
   readJournal,
 } from './_internal/journal-line.js';
 import { compareFileNames } from './memory.js';
-import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
+import type { OpenedRecordStore } from './opened-record-store.js';
 
 /** Compaction runs once the log has more than this many lines beyond twice the live entries. */
 export const JOURNAL_COMPACTION_SLACK_LINES = 1000;
 
 /** Options of the journal accessor. */
-export interface JournalOptions extends RecordStoreOptions {
+export interface JournalOptions {
+  /** Where log lines go (the kubelet's klog); nothing is logged when absent. */
+  readonly logger?: RecordsLogger;
   /** Keep intents in memory only (`journal:volatile-intents`). Default false. */
   readonly volatileIntents?: boolean;
   /**
@@ -538,12 +541,14 @@ function parseJsonString(text: string): string | undefined {
   }
 }
 
-/** Opens the journal over `<root>/image_manager/journal.log`. */
-export function openJournalRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  options: JournalOptions = {},
-): OpenedRecordStore {
+/** Opens the journal over `<root>/image_manager/journal.log`, intents in memory only with `volatileIntents`. */
+export function openJournalRecordStore({
+  fs,
+  kubeletRoot,
+  profile,
+  logger,
+  volatileIntents = false,
+}: KubeletRecordStoreOptions & { readonly volatileIntents?: boolean }): OpenedRecordStore {
+  const options = { ...(logger === undefined ? {} : { logger }), volatileIntents };
   return { accessor: new JournalPullRecordsAccessor(fs, kubeletRoot, profile, options) };
 }

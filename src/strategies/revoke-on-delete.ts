@@ -1,7 +1,7 @@
 /**
  * `revoke-on-delete`: the 1.35 stack (`fs+lru`) plus a hook the API watch calls when a Secret, a ServiceAccount
  * or a Namespace is deleted. The KEP deferred this ("Delete cached credentials when a Secret or Namespace is
- * deleted … for beta we should consider", spec/history.md §2.3); no implementation is known.
+ * deleted … for beta we should consider", KEP-2535 README); no implementation is known.
  *
  * Idea: the deleted object's coordinates are removed from every pulled record, so a pod presenting a secret
  * that was deleted and re-created with the same name (a new uid) or the same content no longer matches, and a
@@ -11,19 +11,17 @@
  * `lastUpdatedTime` is left as it was: a revocation verifies nothing.
  *
  * Trade-off: access ends with the object, not when the image is garbage-collected; but each deletion lists every
- * record (a full directory walk, spec/cache.md §2.5) and rewrites each one it changes, and after a namespace churn
+ * record (a full directory walk, `ListImagePulledRecords` in fs_pullrecords.go) and rewrites each one it changes, and after a namespace churn
  * the images of that namespace are pulled again by the next pods that use them.
  */
-import type { Clock, FileSystem } from '../../ports.js';
-import type { KubeletProfile } from '../../profiles.js';
-import type { PullRecordsAccessor, RecordsLogger } from '../accessor.js';
+import type { PullRecordsAccessor, RecordsLogger } from '../pullmanager/accessor.js';
+import { openFsLruRecordStore } from '../pullmanager/pull-records-store.js';
 import type {
   ImagePullCredentials,
   ImagePulledRecord,
   ImagePullSecret,
   ImagePullServiceAccount,
-} from '../records.js';
-import { openFsLruRecordStore } from './fs-lru.js';
+} from '../pullmanager/records.js';
 import type {
   CredentialSourceDeletion,
   OpenedRecordStore,
@@ -106,15 +104,14 @@ export function withoutSource(
     : undefined;
 }
 
-/** Opens `fs+lru` and the revocation hook over its top accessor (so the cache sees the rewrites). */
+/**
+ * Opens `fs+lru` and the revocation hook over its top accessor (so the cache sees the rewrites); `revoke` is the
+ * hook with its result, for tests and reports.
+ */
 export function openRevokeOnDeleteRecordStore(
-  fs: FileSystem,
-  kubeletRoot: string,
-  profile: KubeletProfile,
-  clock: Clock,
-  options: RecordStoreOptions = {},
-): OpenedRecordStore & { readonly revoke: (source: CredentialSourceDeletion) => RevocationResult } {
-  const inner = openFsLruRecordStore(fs, kubeletRoot, profile, clock, options);
+  options: RecordStoreOptions,
+): Required<OpenedRecordStore> & { readonly revoke: (source: CredentialSourceDeletion) => RevocationResult } {
+  const inner = openFsLruRecordStore(options);
   const revoke = (source: CredentialSourceDeletion) =>
     revokeCredentialSource(inner.accessor, source, options.logger);
   return {

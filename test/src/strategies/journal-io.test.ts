@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { FS_SYSCALLS, type FsSyscall, SimFileSystem } from '../../../../sim/world/filesystem.js';
-import { discardEvents } from '../../../../src/ports.js';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import type { PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
-import { createPullManager, type PullManager } from '../../../../src/pullmanager/manager.js';
-import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../../src/pullmanager/policy.js';
-import type { ImagePulledRecord } from '../../../../src/pullmanager/records.js';
+import { FS_SYSCALLS, type FsSyscall, SimFileSystem } from '../../../sim/world/filesystem.js';
+import { discardEvents } from '../../../src/ports.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import type { PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
+import { createPullManager, type PullManager } from '../../../src/pullmanager/manager.js';
+import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../src/pullmanager/policy.js';
+import type { ImagePulledRecord } from '../../../src/pullmanager/records.js';
 import {
   JournalPullRecordsAccessor,
   openRecordStore,
   parseRecordStoreSpec,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { ticks } from '../../../../src/time.js';
-import { FakeClock, FakeImageService, T0 } from '../../../support/kubelet-fakes.js';
+} from '../../../src/strategies/index.js';
+import { ticks } from '../../../src/time.js';
+import { FakeClock, FakeImageService, T0 } from '../../support/kubelet-fakes.js';
 
 /**
  * I/O accounting of the journal on the counting filesystem (spec/cache.md §7 for the kubelet's costs): no system
@@ -160,7 +160,10 @@ describe('a pull through the PullManager', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     const fs = counted();
     const clock = new FakeClock();
-    const pm = manager(openRecordStore(parsed.value, fs, ROOT, PROFILE, clock).accessor, clock);
+    const pm = manager(
+      openRecordStore(parsed.value, { fs, kubeletRoot: ROOT, profile: PROFILE, clock }).accessor,
+      clock,
+    );
     fs.resetCounters();
     for (let i = 0; i < pairs; i++) {
       const image = `registry.example/app-${i % 5}:v1`;
@@ -202,7 +205,10 @@ describe('a pull through the PullManager', () => {
       const parsed = parseRecordStoreSpec(spec);
       if (!parsed.ok) throw new Error(parsed.error);
       const fs = counted();
-      const pm = manager(openRecordStore(parsed.value, fs, ROOT, PROFILE, new FakeClock()).accessor);
+      const pm = manager(
+        openRecordStore(parsed.value, { fs, kubeletRoot: ROOT, profile: PROFILE, clock: new FakeClock() })
+          .accessor,
+      );
       pm.recordPullIntent('nginx');
       pm.recordImagePulled('nginx', 'sha256:n', { kubernetesSecrets: [secret(1)] });
       fs.resetCounters();

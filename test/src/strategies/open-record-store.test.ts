@@ -1,20 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimFileSystem } from '../../../../sim/world/filesystem.js';
-import { type KubeletProfile, kubeletProfile } from '../../../../src/profiles.js';
-import { openPullRecordsStore } from '../../../../src/pullmanager/accessor.js';
-import { PullRecordsInitError } from '../../../../src/pullmanager/fs-accessor.js';
-import { type ImagePulledRecord, recordFileName } from '../../../../src/pullmanager/records.js';
+import { SimFileSystem } from '../../../sim/world/filesystem.js';
+import type { FileSystem } from '../../../src/ports.js';
+import { type KubeletProfile, kubeletProfile } from '../../../src/profiles.js';
+import { PullRecordsInitError } from '../../../src/pullmanager/fs-accessor.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
+import { type ImagePulledRecord, recordFileName } from '../../../src/pullmanager/records.js';
 import {
   MemoryPullRecordsAccessor,
   type OpenedRecordStore,
   openRecordStore,
   parseRecordStoreSpec,
+  type RecordStoreOptions,
   type RecordStoreSpec,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { ticks } from '../../../../src/time.js';
-import { FakeClock, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../../src/strategies/index.js';
+import { ticks } from '../../../src/time.js';
+import { FakeClock, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * `openRecordStore`: each spec opens its strategy over the profile's codec; no spec is the profile's own stack;
@@ -31,6 +33,16 @@ function spec(text: string): RecordStoreSpec {
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.value;
 }
+
+/** Opens the strategy `text` names over `fs`, by default with the 1.36 profile and a clock of its own. */
+const open = (text: string, fs: FileSystem, options: Partial<RecordStoreOptions> = {}): OpenedRecordStore =>
+  openRecordStore(spec(text), {
+    fs,
+    kubeletRoot: ROOT,
+    profile: PROFILE,
+    clock: new FakeClock(),
+    ...options,
+  });
 
 const record = (imageRef: string): ImagePulledRecord => ({
   lastUpdatedTime: T0,
@@ -50,7 +62,7 @@ describe('openRecordStore', () => {
     ['journal:volatile-intents', ['accessor'], false],
   ])('%s opens with %j and kubelet directories: %s', (text, keys, kubeletDirs) => {
     const fs = new MemoryFileSystem();
-    const opened = openRecordStore(spec(text), fs, ROOT, PROFILE, new FakeClock());
+    const opened = open(text, fs);
     expect(Object.keys(opened).sort()).toEqual(keys);
     expect(fs.exists(PULLED)).toBe(kubeletDirs);
     expect(opened.accessor.writeImagePulledRecord(record('r'))).toEqual({});
@@ -62,7 +74,12 @@ describe('openRecordStore', () => {
       const profile = kubeletProfile(version);
       const a = new SimFileSystem();
       const b = new SimFileSystem();
-      const opened = openRecordStore(undefined, a, ROOT, profile, new FakeClock());
+      const opened = openRecordStore(undefined, {
+        fs: a,
+        kubeletRoot: ROOT,
+        profile,
+        clock: new FakeClock(),
+      });
       const own = openPullRecordsStore(b, ROOT, profile);
       for (const store of [opened, own]) {
         store.accessor.writeImagePullIntent('x');
@@ -77,7 +94,7 @@ describe('openRecordStore', () => {
 
   it('fs is the 1.33 shape under any profile: no cache, no gauges, every check reads the file', () => {
     const fs = new SimFileSystem({ countUnder: ROOT });
-    const opened = openRecordStore(spec('fs'), fs, ROOT, PROFILE, new FakeClock());
+    const opened = open('fs', fs);
     opened.accessor.writeImagePulledRecord(record('r'));
     fs.resetCounters();
     opened.accessor.getImagePulledRecord('r');
@@ -86,7 +103,7 @@ describe('openRecordStore', () => {
 
   it('memory touches no file and forgets everything at a restart', () => {
     const fs = new SimFileSystem();
-    const first = openRecordStore(spec('memory'), fs, ROOT, PROFILE, new FakeClock());
+    const first = open('memory', fs);
     expect(first.accessor).toBeInstanceOf(MemoryPullRecordsAccessor);
     first.accessor.writeImagePullIntent('b');
     first.accessor.writeImagePullIntent('a');
@@ -100,7 +117,7 @@ describe('openRecordStore', () => {
     expect(first.accessor.listImagePulledRecords()).toEqual({ records: [record('r1')], errors: [] });
     expect(fs.ioTotals().syscalls.total).toBe(0);
     expect(fs.exists(ROOT)).toBe(false);
-    const second = openRecordStore(spec('memory'), fs, ROOT, PROFILE, new FakeClock());
+    const second = open('memory', fs);
     expect(second.accessor.getImagePulledRecord('r1')).toEqual({ exists: false });
     expect(second.accessor.imagePullIntentExists('b')).toEqual({ exists: false });
   });
@@ -109,9 +126,7 @@ describe('openRecordStore', () => {
     for (const text of ['fs', 'fs+lru', 'fs+lru:3/4', 'ttl:1h', 'revoke-on-delete', 'journal']) {
       const fs = new MemoryFileSystem();
       fs.put(`${ROOT}/image_manager`, 'a file in the way');
-      expect(() => openRecordStore(spec(text), fs, ROOT, PROFILE, new FakeClock()), text).toThrow(
-        PullRecordsInitError,
-      );
+      expect(() => open(text, fs), text).toThrow(PullRecordsInitError);
     }
   });
 });
@@ -120,9 +135,9 @@ describe('fs+lru:<intents>/<records>', () => {
   it('is not capped: 3000 records keep a 3000-entry cache authoritative where the kubelet’s 2000 cannot', () => {
     const misses = (text: string) => {
       const fs = new SimFileSystem({ countUnder: ROOT });
-      const writer = openRecordStore(spec('fs'), fs, ROOT, PROFILE, new FakeClock());
+      const writer = open('fs', fs);
       for (let i = 0; i < 2500; i++) writer.accessor.writeImagePulledRecord(record(`sha256:${i}`));
-      const opened = openRecordStore(spec(text), fs, ROOT, PROFILE, new FakeClock());
+      const opened = open(text, fs);
       fs.resetCounters();
       for (let i = 0; i < 10; i++) opened.accessor.getImagePulledRecord(`sha256:missing-${i}`);
       return { syscalls: fs.ioTotals().syscalls.total, metrics: opened.metrics };
@@ -133,13 +148,7 @@ describe('fs+lru:<intents>/<records>', () => {
   });
 
   it('reports cache usage against the sizes asked', () => {
-    const opened = openRecordStore(
-      spec('fs+lru:4/8'),
-      new MemoryFileSystem(),
-      ROOT,
-      PROFILE,
-      new FakeClock(),
-    );
+    const opened = open('fs+lru:4/8', new MemoryFileSystem());
     opened.accessor.writeImagePullIntent('a');
     opened.accessor.writeImagePulledRecord(record('r'));
     expect(opened.metrics).toEqual({
@@ -152,7 +161,7 @@ describe('fs+lru:<intents>/<records>', () => {
 
   it('keeps a record cached when its delete fails, as the kubelet’s cache does', () => {
     const fs = new MemoryFileSystem();
-    const opened = openRecordStore(spec('fs+lru:3/4'), fs, ROOT, PROFILE, new FakeClock());
+    const opened = open('fs+lru:3/4', fs);
     opened.accessor.writeImagePulledRecord(record('r'));
     fs.failNext(`${PULLED}/${recordFileName('r')}`, 'EACCES', { op: 'remove' });
     expect(opened.accessor.deleteImagePulledRecord('r').error).toContain('permission denied');
@@ -164,7 +173,7 @@ describe('fs+lru:<intents>/<records>', () => {
     fs.put(`${ROOT}/image_manager/pulling/sha256-bad`, 'x');
     fs.put(`${PULLED}/sha256-bad`, 'x');
     const logs: string[] = [];
-    openRecordStore(spec('fs+lru:3/4'), fs, ROOT, PROFILE, new FakeClock(), {
+    open('fs+lru:3/4', fs, {
       logger: { log: (message) => logs.push(message) },
     });
     expect(logs.filter((m) => m.includes('non-authoritative mode'))).toHaveLength(2);
@@ -203,8 +212,7 @@ describe('fs+lru:<intents>/<records>', () => {
       fc.property(fc.array(call, { maxLength: 50 }), (calls) => {
         const fsA = new SimFileSystem();
         const fsB = new SimFileSystem();
-        const openA = (): OpenedRecordStore =>
-          openRecordStore(spec('fs+lru:2/3'), fsA, ROOT, profile, new FakeClock());
+        const openA = (): OpenedRecordStore => open('fs+lru:2/3', fsA, { profile });
         const openB = (): OpenedRecordStore => openPullRecordsStore(fsB, ROOT, profile);
         let a = openA();
         let b = openB();

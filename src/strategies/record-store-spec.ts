@@ -1,10 +1,12 @@
 /**
  * The record-store strategies by name: the spec grammar (`fs`, `fs+lru`, `fs+lru:<intents>/<records>`, `memory`,
  * `ttl:<duration>`, `revoke-on-delete`, `journal`, `journal:volatile-intents`), its parser and printer, and the
- * table of ideas and trade-offs that the documentation and `--help` show.
+ * table of ideas, trade-offs and decision fidelity that the documentation, the bench report and `--help` show
+ * (the CLI lays it out: sim/cli/strategy-help.ts).
  */
-import { formatDuration, type Ticks } from '../../time.js';
-import { parseGoDuration } from './_internal/go-duration.js';
+
+import { parseGoDuration } from '../pullmanager/strategies/_internal/go-duration.js';
+import { formatDuration, type Ticks } from '../time.js';
 
 /** Upper bound on a requested cache size: far above any node, low enough that a typo cannot exhaust memory. */
 export const MAX_REQUESTED_CACHE_SIZE = 10_000_000;
@@ -24,7 +26,7 @@ export type RecordStoreSpec =
   | { readonly strategy: 'revoke-on-delete' }
   | { readonly strategy: 'journal'; readonly volatileIntents: boolean };
 
-/** How a strategy's pull decisions compare with the kubelet's own stack (spec/cache.md). */
+/** How a strategy's pull decisions compare with the kubelet's own stack (`MustAttemptImagePull`). */
 export type DecisionFidelity =
   /** Every MustAttemptImagePull answer equals the kubelet's, across restarts and crashes. */
   | 'kubelet'
@@ -188,32 +190,4 @@ export function formatRecordStoreSpec(spec: RecordStoreSpec): string {
     default:
       return spec.strategy;
   }
-}
-
-/** The strategy table for `--help`: each syntax on its own line, its idea and trade-off wrapped under it. */
-export function recordStoreHelp(columns = 100): string {
-  const indent = '    ';
-  const lines: string[] = [];
-  for (const s of RECORD_STORE_STRATEGIES) {
-    lines.push(s.syntax);
-    lines.push(...wrapWords(s.idea, indent, columns));
-    lines.push(...wrapWords(`Trade-off: ${s.tradeOff}`, indent, columns));
-  }
-  return lines.join('\n');
-}
-
-/** Words of `text` on lines of at most `columns` characters (a longer word gets a line of its own), each indented. */
-function wrapWords(text: string, indent: string, columns: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > columns) {
-      lines.push(indent + line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(indent + line);
-  return lines;
 }

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { discardEvents } from '../../../../src/ports.js';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import type { PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
-import { createPullManager, type PullManager } from '../../../../src/pullmanager/manager.js';
-import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../../src/pullmanager/policy.js';
-import type { ImagePulledRecord } from '../../../../src/pullmanager/records.js';
+import { discardEvents } from '../../../src/ports.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import type { PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
+import { createPullManager, type PullManager } from '../../../src/pullmanager/manager.js';
+import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../src/pullmanager/policy.js';
+import type { ImagePulledRecord } from '../../../src/pullmanager/records.js';
 import {
   isRecordExpired,
   openRecordStore,
   parseRecordStoreSpec,
   TtlPullRecordsAccessor,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { TICKS_PER_HOUR, TICKS_PER_SECOND, ticks } from '../../../../src/time.js';
-import { FakeClock, FakeImageService, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../../src/strategies/index.js';
+import { TICKS_PER_HOUR, TICKS_PER_SECOND, ticks } from '../../../src/time.js';
+import { FakeClock, FakeImageService, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * `ttl:<duration>`: a record older than the TTL reads with an empty credential mapping, so the image is still
@@ -33,7 +33,12 @@ function start(spec = 'ttl:1h') {
   if (!parsed.ok) throw new Error(parsed.error);
   const fs = new MemoryFileSystem();
   const clock = new FakeClock(T0);
-  const store = openRecordStore(parsed.value, fs, ROOT, kubeletProfile('1.36'), clock);
+  const store = openRecordStore(parsed.value, {
+    fs,
+    kubeletRoot: ROOT,
+    profile: kubeletProfile('1.36'),
+    clock,
+  });
   const manager: PullManager = createPullManager({
     accessor: store.accessor,
     policy: createPolicyEnforcer('NeverVerifyPreloadedImages', EMPTY_ALLOWLIST, 'normalised'),

@@ -1,6 +1,6 @@
 /**
  * `memory`: pull records in process memory only, nothing on disk. This is the design the KEP tried and rejected
- * (in-memory only, KEP 2021-05 and kubernetes/enhancements#4431, reverted by #4693; spec/history.md §2.3), kept
+ * (in-memory only, KEP 2021-05 and kubernetes/enhancements#4431, reverted by #4693), kept
  * as a baseline for comparison.
  *
  * Idea: no persistence at all, so no I/O at all.
@@ -8,11 +8,9 @@
  * preloaded, which `NeverVerifyPreloadedImages` (the default policy) lets every pod use without credentials:
  * exactly the multi-tenancy hole of kubernetes/kubernetes#18787 that the KEP closes.
  */
-import type { Clock, FileSystem } from '../../ports.js';
-import type { KubeletProfile } from '../../profiles.js';
-import type { PullRecordsAccessor } from '../accessor.js';
-import { type ImagePulledRecord, type ImagePullIntent, recordFileName } from '../records.js';
-import type { OpenedRecordStore, RecordStoreOptions } from './opened-record-store.js';
+import type { PullRecordsAccessor } from '../pullmanager/accessor.js';
+import { type ImagePulledRecord, type ImagePullIntent, recordFileName } from '../pullmanager/records.js';
+import type { OpenedRecordStore } from './opened-record-store.js';
 
 /**
  * Intents and records in two maps. Nothing can fail. Lists come back in the order of the kubelet's file names
@@ -75,12 +73,6 @@ export function compareFileNames(a: string, b: string): number {
 }
 
 /** Opens an empty in-memory store: whatever an earlier process knew is gone. No file is touched. */
-export function openMemoryRecordStore(
-  _fs: FileSystem,
-  _kubeletRoot: string,
-  _profile: KubeletProfile,
-  _clock: Clock,
-  _options: RecordStoreOptions = {},
-): OpenedRecordStore {
+export function openMemoryRecordStore(): OpenedRecordStore {
   return { accessor: new MemoryPullRecordsAccessor() };
 }

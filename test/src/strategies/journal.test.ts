@@ -1,22 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../../sim/kernel/random.js';
-import { SimFileSystem, SimulatedCrash } from '../../../../sim/world/filesystem.js';
-import { discardEvents, type FileSystem } from '../../../../src/ports.js';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import { PullRecordsInitError } from '../../../../src/pullmanager/fs-accessor.js';
-import { createPullManager } from '../../../../src/pullmanager/manager.js';
-import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../../src/pullmanager/policy.js';
-import { type ImagePulledRecord, recordFileName } from '../../../../src/pullmanager/records.js';
-import { encodeJournalLine } from '../../../../src/pullmanager/strategies/_internal/journal-line.js';
+import { SeededRandom } from '../../../sim/kernel/random.js';
+import { SimFileSystem, SimulatedCrash } from '../../../sim/world/filesystem.js';
+import { discardEvents, type FileSystem } from '../../../src/ports.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import { PullRecordsInitError } from '../../../src/pullmanager/fs-accessor.js';
+import { createPullManager } from '../../../src/pullmanager/manager.js';
+import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../src/pullmanager/policy.js';
+import { type ImagePulledRecord, recordFileName } from '../../../src/pullmanager/records.js';
+import { encodeJournalLine } from '../../../src/strategies/_internal/journal-line.js';
 import {
   JOURNAL_COMPACTION_SLACK_LINES,
   type JournalOptions,
   JournalPullRecordsAccessor,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { type Ticks, ticks } from '../../../../src/time.js';
-import { FakeClock, FakeImageService, RecordingEventRecorder, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
-import { fixtureText, PULLED_FIXTURES, PULLING_FIXTURES } from '../../../support/pull-records.js';
+} from '../../../src/strategies/index.js';
+import { type Ticks, ticks } from '../../../src/time.js';
+import { FakeClock, FakeImageService, RecordingEventRecorder, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
+import { fixtureText, PULLED_FIXTURES, PULLING_FIXTURES } from '../../support/pull-records.js';
 
 /**
  * The journal keeps its state across restarts (replay), across compactions, and through torn lines: a line that

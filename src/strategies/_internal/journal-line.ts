@@ -16,7 +16,7 @@
  * The key's hash comes first so that a line torn after its first 19 characters still says which key it was
  * about: the journal then treats that key the way the kubelet treats a corrupt file.
  */
-import { fnv1Hash32 } from '../../locks.js';
+import { fnv1Hash32 } from '../../pullmanager/locks.js';
 
 /** The operations of a journal line. */
 export type JournalOp = '+i' | '-i' | '+r' | '-r' | '!i' | '!r';

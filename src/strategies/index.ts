@@ -1,8 +1,3 @@
-export { openFilesOnlyRecordStore } from './fs.js';
-export {
-  openFsLruRecordStore,
-  type RecordCacheSizes,
-} from './fs-lru.js';
 export {
   JOURNAL_COMPACTION_SLACK_LINES,
   type JournalOptions,
@@ -24,7 +19,6 @@ export {
   RECORD_STORE_STRATEGIES,
   type RecordStoreSpec,
   type RecordStoreStrategyInfo,
-  recordStoreHelp,
 } from './record-store-spec.js';
 export {
   openRevokeOnDeleteRecordStore,

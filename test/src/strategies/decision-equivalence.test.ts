@@ -1,31 +1,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { discardEvents } from '../../../../src/ports.js';
-import { type KubeletProfile, type KubeletVersion, kubeletProfile } from '../../../../src/profiles.js';
-import { openPullRecordsStore, type PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
+import { discardEvents } from '../../../src/ports.js';
+import { type KubeletProfile, type KubeletVersion, kubeletProfile } from '../../../src/profiles.js';
+import type { PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
 import {
   createPullManager,
   type PodCredentials,
   type PullManager,
-} from '../../../../src/pullmanager/manager.js';
+} from '../../../src/pullmanager/manager.js';
 import {
   createPolicyEnforcer,
   type ImagePullCredentialsVerificationPolicy,
   parseAllowlist,
-} from '../../../../src/pullmanager/policy.js';
+} from '../../../src/pullmanager/policy.js';
+import { openPullRecordsStore } from '../../../src/pullmanager/pull-records-store.js';
 import type {
   ImagePullCredentials,
   ImagePullSecret,
   ImagePullServiceAccount,
-} from '../../../../src/pullmanager/records.js';
+} from '../../../src/pullmanager/records.js';
 import {
   JournalPullRecordsAccessor,
   openRecordStore,
   parseRecordStoreSpec,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { ticks } from '../../../../src/time.js';
-import { FakeClock, FakeImageService, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../../src/strategies/index.js';
+import { ticks } from '../../../src/time.js';
+import { FakeClock, FakeImageService, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * Invariant: for any sequence of pull intents, pulls recorded with any credentials, failed pulls, credential checks
@@ -45,7 +46,7 @@ const fromSpec =
   (fs, clock, profile) => {
     const spec = parseRecordStoreSpec(text);
     if (!spec.ok) throw new Error(spec.error);
-    return openRecordStore(spec.value, fs, ROOT, profile, clock).accessor;
+    return openRecordStore(spec.value, { fs, kubeletRoot: ROOT, profile, clock }).accessor;
   };
 
 const profileStack: Open = (fs, _clock, profile) => openPullRecordsStore(fs, ROOT, profile).accessor;

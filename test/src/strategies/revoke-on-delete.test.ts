@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { discardEvents } from '../../../../src/ports.js';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import { createPullManager } from '../../../../src/pullmanager/manager.js';
-import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../../src/pullmanager/policy.js';
-import { type ImagePulledRecord, recordFileName } from '../../../../src/pullmanager/records.js';
+import { discardEvents } from '../../../src/ports.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import { createPullManager } from '../../../src/pullmanager/manager.js';
+import { createPolicyEnforcer, EMPTY_ALLOWLIST } from '../../../src/pullmanager/policy.js';
+import { type ImagePulledRecord, recordFileName } from '../../../src/pullmanager/records.js';
 import {
   type CredentialSourceDeletion,
   openRecordStore,
   openRevokeOnDeleteRecordStore,
   revokeCredentialSource,
   withoutSource,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { TICKS_PER_HOUR } from '../../../../src/time.js';
-import { FakeClock, FakeImageService, RecordingEventRecorder, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../../src/strategies/index.js';
+import { TICKS_PER_HOUR } from '../../../src/time.js';
+import { FakeClock, FakeImageService, RecordingEventRecorder, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * `revoke-on-delete`: deleting a secret, a service account or a namespace removes its coordinates from every
@@ -35,7 +35,13 @@ function start() {
   const fs = new MemoryFileSystem();
   const clock = new FakeClock(T0);
   const recorder = new RecordingEventRecorder();
-  const store = openRevokeOnDeleteRecordStore(fs, ROOT, kubeletProfile('1.36'), clock, { logger: recorder });
+  const store = openRevokeOnDeleteRecordStore({
+    fs,
+    kubeletRoot: ROOT,
+    profile: kubeletProfile('1.36'),
+    clock,
+    logger: recorder,
+  });
   const manager = createPullManager({
     accessor: store.accessor,
     policy: createPolicyEnforcer('NeverVerifyPreloadedImages', EMPTY_ALLOWLIST, 'normalised'),
@@ -79,7 +85,10 @@ describe('revoke-on-delete', () => {
     manager.recordImagePulled(IMAGE, REF, { kubernetesSecrets: [secretA, secretB] });
     const result = store.revoke({ kind: 'secret', namespace: 'tenant-a', name: 'pull' });
     expect(result).toEqual({ rewritten: [REF], errors: [] });
-    const reopened = openRecordStore({ strategy: 'fs' }, fs, ROOT, kubeletProfile('1.36'), new FakeClock());
+    const reopened = openRecordStore(
+      { strategy: 'fs' },
+      { fs, kubeletRoot: ROOT, profile: kubeletProfile('1.36'), clock: new FakeClock() },
+    );
     expect(reopened.accessor.getImagePulledRecord(REF).record?.credentialMapping).toEqual({
       [KEY]: { kubernetesSecrets: [secretB] },
     });
@@ -194,10 +203,12 @@ describe('revoke-on-delete', () => {
   it('openRecordStore exposes the hook and the kubelet’s gauges', () => {
     const opened = openRecordStore(
       { strategy: 'revoke-on-delete' },
-      new MemoryFileSystem(),
-      ROOT,
-      kubeletProfile('1.36'),
-      new FakeClock(),
+      {
+        fs: new MemoryFileSystem(),
+        kubeletRoot: ROOT,
+        profile: kubeletProfile('1.36'),
+        clock: new FakeClock(),
+      },
     );
     expect(Object.keys(opened).sort()).toEqual(['accessor', 'metrics', 'onCredentialSourceDeleted']);
     opened.accessor.writeImagePulledRecord({

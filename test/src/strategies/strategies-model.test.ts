@@ -1,19 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import type { PullRecordsAccessor } from '../../../../src/pullmanager/accessor.js';
-import type { ImagePulledRecord } from '../../../../src/pullmanager/records.js';
-import { recordFileName } from '../../../../src/pullmanager/records.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import type { PullRecordsAccessor } from '../../../src/pullmanager/accessor.js';
+import type { ImagePulledRecord } from '../../../src/pullmanager/records.js';
+import { recordFileName } from '../../../src/pullmanager/records.js';
 import {
   JournalPullRecordsAccessor,
   openRecordStore,
   parseRecordStoreSpec,
-} from '../../../../src/pullmanager/strategies/index.js';
-import { TICKS_PER_HOUR, TICKS_PER_SECOND, type Ticks, ticks } from '../../../../src/time.js';
-import { FakeClock, T0 } from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
-import { byFileName, credentials, image, ref } from '../../../support/record-arbitraries.js';
+} from '../../../src/strategies/index.js';
+import { TICKS_PER_HOUR, TICKS_PER_SECOND, type Ticks, ticks } from '../../../src/time.js';
+import { FakeClock, T0 } from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
+import { byFileName, credentials, image, ref } from '../../support/record-arbitraries.js';
 
 /**
  * Invariant: for any sequence of intent/record writes, reads, deletes, Lists, failed mutations, clock moves and
@@ -44,7 +44,8 @@ interface Variant {
 function fromSpec(text: string): Variant['open'] {
   const spec = parseRecordStoreSpec(text);
   if (!spec.ok) throw new Error(spec.error);
-  return (fs, clock) => openRecordStore(spec.value, fs, ROOT, kubeletProfile('1.36'), clock).accessor;
+  return (fs, clock) =>
+    openRecordStore(spec.value, { fs, kubeletRoot: ROOT, profile: kubeletProfile('1.36'), clock }).accessor;
 }
 
 const failTmpWrite = (fs: MemoryFileSystem, ref: string) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { PullImageJob, PullImageJobResult } from '../../../../src/image-manager/index.js';
-import { type KubeletImageConfig, startKubeletImageStack } from '../../../../src/kubelet.js';
-import { kubeletProfile } from '../../../../src/profiles.js';
-import { JournalPullRecordsAccessor } from '../../../../src/pullmanager/strategies/index.js';
+import type { PullImageJob, PullImageJobResult } from '../../../src/image-manager/index.js';
+import { type KubeletImageConfig, startKubeletImageStack } from '../../../src/kubelet.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import { JournalPullRecordsAccessor } from '../../../src/strategies/index.js';
 import {
   dockerConfigJsonSecret,
   ensureRequest,
@@ -14,8 +14,8 @@ import {
   RecordingEventRecorder,
   startTestNode,
   type TestNode,
-} from '../../../support/kubelet-fakes.js';
-import { MemoryFileSystem } from '../../../support/memory-fs.js';
+} from '../../support/kubelet-fakes.js';
+import { MemoryFileSystem } from '../../support/memory-fs.js';
 
 /**
  * `KubeletImageConfig.recordStore`: the kubelet's image stack on a chosen record store. Without it nothing

@@ -1,8 +1,12 @@
 /**
- * What every record-store strategy returns: the accessor the pull manager uses, the kubelet's gauges when the
- * strategy keeps them, and the credential-deletion hook of `revoke-on-delete`.
+ * What every record-store strategy takes and returns: the options its opener is called with, and the accessor the
+ * pull manager uses, the kubelet's gauges when the strategy keeps them, and the credential-deletion hook of
+ * `revoke-on-delete`.
  */
-import type { PullRecordMetrics, PullRecordsAccessor, RecordsLogger } from '../accessor.js';
+import type { Clock } from '../ports.js';
+import type { PullRecordsAccessor } from '../pullmanager/accessor.js';
+import type { PullRecordMetrics } from '../pullmanager/metered-accessor.js';
+import type { KubeletRecordStoreOptions } from '../pullmanager/pull-records-store.js';
 
 /**
  * A credential source that was deleted from the API server. Absent `name` or `uid` match any value; a namespace
@@ -24,8 +28,8 @@ export interface OpenedRecordStore {
   readonly onCredentialSourceDeleted?: (source: CredentialSourceDeletion) => void;
 }
 
-/** Options every strategy accepts. */
-export interface RecordStoreOptions {
-  /** Where log lines go (the kubelet's klog); nothing is logged when absent. */
-  readonly logger?: RecordsLogger;
+/** What every strategy's opener takes: the kubelet's filesystem, root, profile and log, and its clock. */
+export interface RecordStoreOptions extends KubeletRecordStoreOptions {
+  /** The kubelet's clock, for strategies that age records (`ttl`). */
+  readonly clock: Clock;
 }
