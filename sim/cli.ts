@@ -121,7 +121,7 @@ function declareRun(program: Command, io: CliIo, setExitCode: (code: number) => 
     .option('--include-files', 'put the final image_manager/ files in the result')
     .option('--fail-on-violation', 'exit 1 when a container started in violation')
     .action(async (file, options) =>
-      setExitCode((await import('./cli/run.js')).runCommand(file, options, io)),
+      setExitCode((await import('./cli/_internal/run.js')).runCommand(file, options, io)),
     );
 }
 
@@ -141,7 +141,7 @@ function declareCompare(program: Command, io: CliIo, setExitCode: (code: number)
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--fail-on-violation', 'exit 1 when any run has a violation')
     .action(async (files, options) =>
-      setExitCode(await (await import('./cli/compare.js')).compareCommand(files, options, io)),
+      setExitCode(await (await import('./cli/_internal/compare.js')).compareCommand(files, options, io)),
     );
 }
 
@@ -153,7 +153,7 @@ function declareCheck(program: Command, io: CliIo, setExitCode: (code: number) =
     .argument('[paths...]', 'scenario files or directories', ['scenarios'])
     .addOption(new Option('--modes <list>', 'only check these modes').argParser(parseModes))
     .action(async (paths, options) =>
-      setExitCode((await import('./cli/check.js')).checkCommand(paths, options, io)),
+      setExitCode((await import('./cli/_internal/check.js')).checkCommand(paths, options, io)),
     );
 }
 
@@ -188,7 +188,9 @@ function declareFuzz(program: Command, io: CliIo, setExitCode: (code: number) =>
       ),
     )
     .option('--json', 'print the summary as JSON')
-    .action(async (options) => setExitCode(await (await import('./cli/fuzz.js')).fuzzCommand(options, io)));
+    .action(async (options) =>
+      setExitCode(await (await import('./cli/_internal/fuzz.js')).fuzzCommand(options, io)),
+    );
 }
 
 /** `pullsim bench`. */
@@ -224,7 +226,9 @@ function declareBench(program: Command, io: CliIo, setExitCode: (code: number) =
     .option('--csv', 'print the runs as CSV')
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .addHelpText('after', `\nRecord stores:\n${recordStoreHelp()}`)
-    .action(async (options) => setExitCode(await (await import('./cli/bench.js')).benchCommand(options, io)));
+    .action(async (options) =>
+      setExitCode(await (await import('./cli/_internal/bench.js')).benchCommand(options, io)),
+    );
 }
 
 /** `pullsim selfcheck`. */
@@ -236,7 +240,7 @@ function declareSelfcheck(program: Command, io: CliIo, setExitCode: (code: numbe
     .option('--json', 'print the result as JSON')
     .option('--trace <file>', 'write the event trace as JSON Lines')
     .action(async (options) =>
-      setExitCode((await import('./cli/selfcheck.js')).selfcheckCommand(options, io)),
+      setExitCode((await import('./cli/_internal/selfcheck.js')).selfcheckCommand(options, io)),
     );
 }
 

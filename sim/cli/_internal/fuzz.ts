@@ -9,14 +9,14 @@ import {
   type Shard,
   shardIndices,
   summarize,
-} from '../fuzz/campaign.js';
-import { DEFAULT_FUZZ_MODES } from '../fuzz/invariants.js';
-import { checkRunsInParallel } from '../fuzz/parallel.js';
-import { failureFile, shrinkFailure } from '../fuzz/shrink.js';
-import { scenarioToYaml } from '../scenario/serialize.js';
-import type { Mode, RunMode } from '../scenario/types.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, mkdirOutput, writeOutputFile } from './io.js';
-import { workerScript } from './worker-script.js';
+} from '../../fuzz/campaign.js';
+import { DEFAULT_FUZZ_MODES } from '../../fuzz/invariants.js';
+import { checkRunsInParallel } from '../../fuzz/parallel.js';
+import { failureFile, shrinkFailure } from '../../fuzz/shrink.js';
+import { scenarioToYaml } from '../../scenario/serialize.js';
+import type { Mode, RunMode } from '../../scenario/types.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, mkdirOutput, writeOutputFile } from '../io.js';
+import { workerScript } from '../worker-script.js';
 
 export interface FuzzCommandOptions {
   readonly seed: number;
@@ -35,7 +35,7 @@ export async function fuzzCommand(options: FuzzCommandOptions, io: CliIo): Promi
   const modes = (options.modes ?? DEFAULT_FUZZ_MODES).filter((m): m is Mode => m !== 'as-configured');
   if (options.replay !== undefined) return replay(options.seed, options.replay, modes, options.out, io);
   const indices = shardIndices(options.runs, options.shard);
-  const workerUrl = workerScript('../fuzz/worker.js', import.meta.url);
+  const workerUrl = workerScript('../../fuzz/worker.js', import.meta.url);
   const workers = workerUrl === undefined ? 1 : (options.workers ?? availableParallelism());
   const clock = io.wallClockMs;
   const startedMs = clock?.() ?? 0;

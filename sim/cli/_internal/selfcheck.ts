@@ -1,5 +1,5 @@
-import { runKernelSelfCheck } from '../kernel/selfcheck.js';
-import { type CliIo, EXIT_OK, writeOutputFile } from './io.js';
+import { runKernelSelfCheck } from '../../kernel/selfcheck.js';
+import { type CliIo, EXIT_OK, writeOutputFile } from '../io.js';
 
 /** `pullsim selfcheck`: the kernel's seeded self-check and its trace hash. Returns the exit code. */
 export function selfcheckCommand(

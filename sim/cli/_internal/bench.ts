@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import { benchHeapLimitMb, runBenchJobsInParallel } from '../bench/parallel.js';
-import { benchCsv, benchText } from '../bench/report.js';
+import { benchHeapLimitMb, runBenchJobsInParallel } from '../../bench/parallel.js';
+import { benchCsv, benchText } from '../../bench/report.js';
 import {
   assembleBenchSuite,
   BENCH_STRATEGIES,
@@ -10,13 +10,13 @@ import {
   DEFAULT_BENCH_MODES,
   planBenchSuite,
   runBenchJob,
-} from '../bench/suite.js';
-import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from '../bench/workload.js';
-import { InputError } from '../errors.js';
-import type { Mode, RunMode } from '../scenario/types.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
-import { parseCount } from './options.js';
-import { workerScript } from './worker-script.js';
+} from '../../bench/suite.js';
+import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from '../../bench/workload.js';
+import { InputError } from '../../errors.js';
+import type { Mode, RunMode } from '../../scenario/types.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from '../io.js';
+import { parseCount } from '../options.js';
+import { workerScript } from '../worker-script.js';
 
 export interface BenchCommandOptions {
   readonly workload: string;
@@ -51,7 +51,7 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
         )
       : undefined;
   bar?.start(100, 0, { label: '' });
-  const workerUrl = workerScript('../bench/worker.js', import.meta.url);
+  const workerUrl = workerScript('../../bench/worker.js', import.meta.url);
   // The compiled command runs every job in a worker thread, even with one worker: the threads' heap bound keeps the
   // process small. Run from the sources (tests), the jobs run in this thread.
   const workers = Math.min(options.workers ?? availableParallelism(), jobs.length);
@@ -78,7 +78,7 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
   else io.stdout(benchText(result));
   if (options.html !== undefined) {
     // The chart library loads only for an HTML report.
-    const { benchHtml } = await import('../bench/report-html.js');
+    const { benchHtml } = await import('../../bench/report-html.js');
     writeOutputFile(options.html, benchHtml(result));
   }
   return result.differential.every((d) => d.identical) ? EXIT_OK : EXIT_EXPECTATION_FAILED;

@@ -1,9 +1,9 @@
-import { compareScenario } from '../compare.js';
-import { loadScenarios } from '../files.js';
-import { comparisonMarkdown, summaryMarkdown } from '../report/markdown.js';
-import { comparisonTable, summaryMatrix } from '../report/text.js';
-import type { RunMode } from '../scenario/types.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
+import { compareScenario } from '../../compare.js';
+import { loadScenarios } from '../../files.js';
+import { comparisonMarkdown, summaryMarkdown } from '../../report/markdown.js';
+import { comparisonTable, summaryMatrix } from '../../report/text.js';
+import type { RunMode } from '../../scenario/types.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from '../io.js';
 
 export interface CompareCommandOptions {
   readonly modes?: RunMode[];
@@ -45,7 +45,7 @@ export async function compareCommand(
   }
   if (options.html !== undefined) {
     // The chart and DOM libraries load only for an HTML report.
-    const { comparisonHtml } = await import('../report/html.js');
+    const { comparisonHtml } = await import('../../report/html.js');
     writeOutputFile(options.html, comparisonHtml(comparisons));
   }
   const violations = comparisons.some((c) => c.summaries.some((s) => s.violations > 0));

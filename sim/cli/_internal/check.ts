@@ -1,7 +1,7 @@
-import { checkScenario } from '../check.js';
-import { loadScenarios } from '../files.js';
-import type { RunMode } from '../scenario/types.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK } from './io.js';
+import { checkScenario } from '../../check.js';
+import { loadScenarios } from '../../files.js';
+import type { RunMode } from '../../scenario/types.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK } from '../io.js';
 
 /** `pullsim check [PATH…]`: every scenario's expect lines; last line `N passed, M failed`. Returns the exit code. */
 export function checkCommand(

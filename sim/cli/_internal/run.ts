@@ -1,11 +1,11 @@
 import Table from 'cli-table3';
-import { kubeletProfile } from '../../src/profiles.js';
-import { validateImagePullConfiguration } from '../../src/pullmanager/policy.js';
-import { InputError } from '../errors.js';
-import { loadScenario } from '../files.js';
-import { type RunResult, runScenario } from '../run.js';
-import type { RunMode, Scenario } from '../scenario/types.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
+import { kubeletProfile } from '../../../src/profiles.js';
+import { validateImagePullConfiguration } from '../../../src/pullmanager/policy.js';
+import { InputError } from '../../errors.js';
+import { loadScenario } from '../../files.js';
+import { type RunResult, runScenario } from '../../run.js';
+import type { RunMode, Scenario } from '../../scenario/types.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from '../io.js';
 
 export interface RunCommandOptions {
   readonly mode?: RunMode;
