@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { isValidSeed, MAX_SEED } from '../kernel/random.js';
 import { parseDuration } from '../kernel/time.js';
 import { isMode, MODES, type RunMode } from '../scenario/types.js';

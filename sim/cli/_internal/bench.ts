@@ -13,30 +13,18 @@ import {
 } from '../../bench/suite.js';
 import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from '../../bench/workload.js';
 import { InputError } from '../../errors.js';
-import type { Mode, RunMode } from '../../scenario/types.js';
+import type { Mode } from '../../scenario/types.js';
+import type { BenchOptions } from '../bench.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from '../io.js';
 import { parseCount } from '../options.js';
 import { workerScript } from '../worker-script.js';
-
-export interface BenchCommandOptions {
-  readonly workload: string;
-  readonly strategies?: string;
-  readonly modes?: RunMode[];
-  readonly startupRecords?: string;
-  readonly differential: boolean;
-  /** Worker threads for the suite's independent jobs (default: one per core). */
-  readonly workers?: number;
-  readonly json?: boolean;
-  readonly csv?: boolean;
-  readonly html?: string;
-}
 
 /**
  * `pullsim bench`: a workload under each record-store strategy and mode. The suite's jobs run in worker threads
  * (one per core unless `--workers` says otherwise); results are gathered by job, so the output does not depend on
  * the number of workers. Returns the exit code.
  */
-export async function benchCommand(options: BenchCommandOptions, io: CliIo): Promise<number> {
+export async function benchCommand(options: BenchOptions, io: CliIo): Promise<number> {
   const workload = isWorkloadPreset(options.workload)
     ? WORKLOAD_PRESETS[options.workload]
     : loadWorkload(options.workload);
@@ -85,7 +73,7 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
 }
 
 /** The suite's options from the command line: strategies (at least one), modes, start-up counts. */
-function suiteOptionsOf(options: BenchCommandOptions): BenchSuiteOptions {
+function suiteOptionsOf(options: BenchOptions): BenchSuiteOptions {
   const strategies =
     options.strategies === undefined
       ? [...BENCH_STRATEGIES]

@@ -1,15 +1,11 @@
 import { checkScenario } from '../../check.js';
 import { loadScenarios } from '../../files.js';
-import type { RunMode } from '../../scenario/types.js';
+import type { CheckOptions } from '../check.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK } from '../io.js';
 
 /** `pullsim check [PATH…]`: every scenario's expect lines; last line `N passed, M failed`. Returns the exit code. */
-export function checkCommand(
-  paths: readonly string[],
-  options: { readonly modes?: RunMode[] },
-  io: CliIo,
-): number {
-  const loaded = loadScenarios(paths);
+export function checkCommand(options: CheckOptions, io: CliIo): number {
+  const loaded = loadScenarios(options.paths);
   let passed = 0;
   let failed = 0;
   for (const { file, scenario } of loaded) {

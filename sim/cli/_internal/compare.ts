@@ -2,24 +2,12 @@ import { compareScenario } from '../../compare.js';
 import { loadScenarios } from '../../files.js';
 import { comparisonMarkdown, summaryMarkdown } from '../../report/markdown.js';
 import { comparisonTable, summaryMatrix } from '../../report/text.js';
-import type { RunMode } from '../../scenario/types.js';
+import type { CompareOptions } from '../compare.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from '../io.js';
 
-export interface CompareCommandOptions {
-  readonly modes?: RunMode[];
-  readonly json?: boolean;
-  readonly markdown?: boolean;
-  readonly html?: string;
-  readonly failOnViolation?: boolean;
-}
-
 /** `pullsim compare FILE…`: each scenario in each mode, side by side; returns the exit code. */
-export async function compareCommand(
-  files: readonly string[],
-  options: CompareCommandOptions,
-  io: CliIo,
-): Promise<number> {
-  const loaded = loadScenarios(files);
+export async function compareCommand(options: CompareOptions, io: CliIo): Promise<number> {
+  const loaded = loadScenarios(options.files);
   const comparisons = loaded.map(({ scenario }) =>
     compareScenario(scenario, options.modes === undefined ? {} : { modes: options.modes }),
   );

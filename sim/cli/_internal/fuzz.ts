@@ -6,7 +6,6 @@ import {
   formatSummary,
   generateRun,
   type RunVerdict,
-  type Shard,
   shardIndices,
   summarize,
 } from '../../fuzz/campaign.js';
@@ -14,24 +13,13 @@ import { DEFAULT_FUZZ_MODES } from '../../fuzz/invariants.js';
 import { checkRunsInParallel } from '../../fuzz/parallel.js';
 import { failureFile, shrinkFailure } from '../../fuzz/shrink.js';
 import { scenarioToYaml } from '../../scenario/serialize.js';
-import type { Mode, RunMode } from '../../scenario/types.js';
+import type { Mode } from '../../scenario/types.js';
+import type { FuzzOptions } from '../fuzz.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, mkdirOutput, writeOutputFile } from '../io.js';
 import { workerScript } from '../worker-script.js';
 
-export interface FuzzCommandOptions {
-  readonly seed: number;
-  readonly runs: number;
-  readonly modes?: RunMode[];
-  readonly workers?: number;
-  readonly shard?: Shard;
-  readonly out?: string;
-  readonly timeLimit?: number;
-  readonly replay?: number;
-  readonly json?: boolean;
-}
-
 /** `pullsim fuzz`: a random campaign (or one replayed run) checked against the invariants. Returns the exit code. */
-export async function fuzzCommand(options: FuzzCommandOptions, io: CliIo): Promise<number> {
+export async function fuzzCommand(options: FuzzOptions, io: CliIo): Promise<number> {
   const modes = (options.modes ?? DEFAULT_FUZZ_MODES).filter((m): m is Mode => m !== 'as-configured');
   if (options.replay !== undefined) return replay(options.seed, options.replay, modes, options.out, io);
   const indices = shardIndices(options.runs, options.shard);

@@ -4,23 +4,15 @@ import { validateImagePullConfiguration } from '../../../src/pullmanager/policy.
 import { InputError } from '../../errors.js';
 import { loadScenario } from '../../files.js';
 import { type RunResult, runScenario } from '../../run.js';
-import type { RunMode, Scenario } from '../../scenario/types.js';
+import type { Scenario } from '../../scenario/types.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from '../io.js';
-
-export interface RunCommandOptions {
-  readonly mode?: RunMode;
-  readonly seed?: number;
-  readonly json?: boolean;
-  readonly trace?: string;
-  readonly includeFiles?: boolean;
-  readonly failOnViolation?: boolean;
-}
+import type { RunOptions } from '../run.js';
 
 /** `pullsim run FILE`: one scenario in one mode; returns the exit code. */
-export function runCommand(file: string, options: RunCommandOptions, io: CliIo): number {
-  const scenario = loadScenario(file);
+export function runCommand(options: RunOptions, io: CliIo): number {
+  const scenario = loadScenario(options.file);
   const mode = options.mode ?? 'as-configured';
-  if (mode === 'as-configured') rejectUnstartableKubelet(file, scenario);
+  if (mode === 'as-configured') rejectUnstartableKubelet(options.file, scenario);
   const { result, trace } = runScenario(scenario, {
     mode,
     ...(options.seed === undefined ? {} : { seed: options.seed }),

@@ -1,11 +1,9 @@
 import { runKernelSelfCheck } from '../../kernel/selfcheck.js';
 import { type CliIo, EXIT_OK, writeOutputFile } from '../io.js';
+import type { SelfcheckOptions } from '../selfcheck.js';
 
 /** `pullsim selfcheck`: the kernel's seeded self-check and its trace hash. Returns the exit code. */
-export function selfcheckCommand(
-  options: { readonly seed: number; readonly json?: boolean; readonly trace?: string },
-  io: CliIo,
-): number {
+export function selfcheckCommand(options: SelfcheckOptions, io: CliIo): number {
   const result = runKernelSelfCheck(options.seed);
   if (options.trace !== undefined) writeOutputFile(options.trace, result.trace.toJsonLines());
   const summary = {
