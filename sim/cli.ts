@@ -2,26 +2,22 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
-import { BENCH_STRATEGIES, DEFAULT_BENCH_MODES } from './bench/defaults.js';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { bench, declareBench } from './cli/bench.js';
+import { check, declareCheck } from './cli/check.js';
+import { type CliCommand, parsedOf } from './cli/command.js';
+import { compare, declareCompare } from './cli/compare.js';
+import { declareFuzz, fuzz } from './cli/fuzz.js';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli/io.js';
-import {
-  parseCount,
-  parseDurationOption,
-  parseIndex,
-  parseModes,
-  parseSeed,
-  parseShard,
-} from './cli/options.js';
-import { recordStoreHelp } from './cli/strategy-help.js';
+import { declareRun, run } from './cli/run.js';
+import { declareSelfcheck, selfcheck } from './cli/selfcheck.js';
 import { InputError } from './errors.js';
-import { DEFAULT_FUZZ_MODES } from './fuzz/defaults.js';
-import { MODES } from './scenario/types.js';
 
 /*
- * The `pullsim` command line. This module declares the commands and their options; each command's work is in
- * sim/cli/<command>.ts, loaded only when that command runs, so `pullsim --version` or a plain `run` do not load
- * the chart, DOM and property-testing libraries.
+ * The `pullsim` command line. This module builds the program from the list of commands; each command's module,
+ * sim/cli/<command>.ts, declares it and its options, and its work (sim/cli/_internal/<command>.ts) is loaded only
+ * when that command runs, so `pullsim --version` or a plain `run` do not load the chart, DOM and property-testing
+ * libraries.
  */
 
 export {
@@ -73,6 +69,19 @@ export async function main(
   }
 }
 
+/**
+ * Every command of `pullsim`, in the order of its help. A command is a module of sim/cli/ that declares it and acts
+ * on what its declaration parses (sim/cli/command.ts); adding one is adding its module and its line here.
+ */
+const COMMANDS: readonly CliCommand[] = [
+  { declare: declareRun, action: run },
+  { declare: declareCompare, action: compare },
+  { declare: declareCheck, action: check },
+  { declare: declareFuzz, action: fuzz },
+  { declare: declareBench, action: bench },
+  { declare: declareSelfcheck, action: selfcheck },
+];
+
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('pullsim')
     .description(
@@ -93,151 +102,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     'after',
     '\nExit codes: 0 ok, 1 an expectation failed, 2 bad input.\nDocs: README.md and docs/.',
   );
-
-  declareRun(program, io, setExitCode);
-  declareCompare(program, io, setExitCode);
-  declareCheck(program, io, setExitCode);
-  declareFuzz(program, io, setExitCode);
-  declareBench(program, io, setExitCode);
-  declareSelfcheck(program, io, setExitCode);
+  for (const { declare, action } of COMMANDS) {
+    const command = declare(program);
+    // The action's type follows from this same declaration (its module says so); `never` stands for it here.
+    command.action(async () => setExitCode(await action(parsedOf(command) as never, io)));
+  }
   return program;
-}
-
-/** `pullsim run`. */
-function declareRun(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command('run')
-    .description('run one scenario in one mode and print its containers (or the result JSON)')
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .addOption(
-      new Option('--mode <mode>', 'kubelet behaviour; default: the scenario as configured').choices([
-        ...MODES,
-        'as-configured',
-      ]),
-    )
-    .addOption(new Option('--seed <n>', "override the scenario's seed").argParser(parseSeed))
-    .option('--json', 'print the result JSON (contract §4)')
-    .option('--trace <file>', 'write the event trace as JSON Lines')
-    .option('--include-files', 'put the final image_manager/ files in the result')
-    .option('--fail-on-violation', 'exit 1 when a container started in violation')
-    .action(async (file, options) =>
-      setExitCode((await import('./cli/run.js')).runCommand(file, options, io)),
-    );
-}
-
-/** `pullsim compare`. */
-function declareCompare(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command('compare')
-    .description('run each scenario in each mode and print them side by side')
-    .argument('<files...>', 'scenario files or directories')
-    .addOption(
-      new Option('--modes <list>', `comma-separated modes (default: all six: ${MODES.join(',')})`).argParser(
-        parseModes,
-      ),
-    )
-    .option('--json', 'print an array of result JSON documents')
-    .option('--markdown', 'print Markdown tables')
-    .option('--html <file>', 'also write a self-contained HTML report with charts')
-    .option('--fail-on-violation', 'exit 1 when any run has a violation')
-    .action(async (files, options) =>
-      setExitCode(await (await import('./cli/compare.js')).compareCommand(files, options, io)),
-    );
-}
-
-/** `pullsim check`. */
-function declareCheck(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command('check')
-    .description("check every scenario's expect lines in the modes they name; last line: N passed, M failed")
-    .argument('[paths...]', 'scenario files or directories', ['scenarios'])
-    .addOption(new Option('--modes <list>', 'only check these modes').argParser(parseModes))
-    .action(async (paths, options) =>
-      setExitCode((await import('./cli/check.js')).checkCommand(paths, options, io)),
-    );
-}
-
-/** `pullsim fuzz`. */
-function declareFuzz(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command('fuzz')
-    .description(
-      'random multi-tenant campaigns checked against invariants; failures shrunk to scenario files',
-    )
-    .addOption(new Option('--seed <n>', 'campaign seed').default(1, '1').argParser(parseSeed))
-    .addOption(new Option('--runs <n>', 'number of random runs').default(100, '100').argParser(parseCount))
-    .addOption(
-      new Option('--modes <list>', `modes to run (default: ${DEFAULT_FUZZ_MODES.join(',')})`).argParser(
-        parseModes,
-      ),
-    )
-    .addOption(new Option('--workers <n>', 'worker threads (default: one per core)').argParser(parseCount))
-    .addOption(
-      new Option('--shard <i/n>', 'run shard i of n (a disjoint, reproducible slice)').argParser(parseShard),
-    )
-    .option('--out <dir>', 'shrink each failure and write it there as a replayable scenario file')
-    .addOption(
-      new Option(
-        '--time-limit <duration>',
-        'stop starting new runs after this wall-clock time (e.g. 10m)',
-      ).argParser(parseDurationOption),
-    )
-    .addOption(
-      new Option('--replay <index>', 'check only run <index> of the campaign and print it').argParser(
-        parseIndex,
-      ),
-    )
-    .option('--json', 'print the summary as JSON')
-    .action(async (options) => setExitCode(await (await import('./cli/fuzz.js')).fuzzCommand(options, io)));
-}
-
-/** `pullsim bench`. */
-function declareBench(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command('bench')
-    .description('cache I/O under load: a workload under each record-store strategy and mode')
-    .addOption(
-      new Option('--workload <name|file>', 'small, medium, large, or a workload file').default('small'),
-    )
-    .addOption(
-      new Option(
-        '--strategies <list>',
-        `comma-separated record stores (default: ${BENCH_STRATEGIES.join(',')})`,
-      ),
-    )
-    .addOption(
-      new Option('--modes <list>', `modes (default: ${DEFAULT_BENCH_MODES.join(',')})`).argParser(parseModes),
-    )
-    .addOption(
-      new Option(
-        '--startup-records <list>',
-        'record counts for the start-up experiment (default 1000,10000,100000; "none" skips it)',
-      ),
-    )
-    .option('--no-differential', 'skip the differential check of the decision-identical strategies')
-    .addOption(
-      new Option('--workers <n>', 'worker threads for independent runs (default: one per core)').argParser(
-        parseCount,
-      ),
-    )
-    .option('--json', 'print the results as JSON')
-    .option('--csv', 'print the runs as CSV')
-    .option('--html <file>', 'also write a self-contained HTML report with charts')
-    .addHelpText('after', `\nRecord stores:\n${recordStoreHelp()}`)
-    .action(async (options) => setExitCode(await (await import('./cli/bench.js')).benchCommand(options, io)));
-}
-
-/** `pullsim selfcheck`. */
-function declareSelfcheck(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command('selfcheck')
-    .description('run the deterministic kernel self-check: a seeded run printed with its trace hash')
-    .addOption(new Option('--seed <n>', 'seed of the run').default(1, '1').argParser(parseSeed))
-    .option('--json', 'print the result as JSON')
-    .option('--trace <file>', 'write the event trace as JSON Lines')
-    .action(async (options) =>
-      setExitCode((await import('./cli/selfcheck.js')).selfcheckCommand(options, io)),
-    );
 }
 
 function packageVersion(): string {
@@ -268,7 +138,7 @@ function isEntryPoint(): boolean {
   }
 }
 
-/* v8 ignore start -- the process glue is exercised by test/sim/cli-process.test.ts in a child process */
+/* v8 ignore start -- the process glue is exercised by test/sim/cli.test.ts in a child process */
 if (isEntryPoint()) {
   // A closed pipe (`pullsim … | head`) ends the output quietly, as for any Unix filter.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from 'commander';
-import { isValidSeed, MAX_SEED } from '../kernel/random.js';
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { isValidSeed, MAX_SEED } from '../kernel/seed.js';
 import { parseDuration } from '../kernel/time.js';
 import { isMode, MODES, type RunMode } from '../scenario/types.js';
 

@@ -3,13 +3,9 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import { isValidSeed, MAX_SEED } from './seed.js';
 
-/** The largest seed a scenario may give (seeds are JSON numbers, so they must be exact doubles). */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-
-export function isValidSeed(seed: unknown): seed is number {
-  return typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0;
-}
+export { isValidSeed, MAX_SEED };
 
 /**
  * One named stream of pseudo-random numbers (xoroshiro128+ from pure-rand). Streams are independent: drawing
