@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Ticks } from '../../src/time.js';
+import type { IssueCode } from '../errors.js';
 import { parseDuration } from '../kernel/time.js';
 
 /*
@@ -14,7 +15,7 @@ export const VALUE = '\u0000value\u0000';
 /** Replaced by the quoted value (unless secret: `the value`). */
 export const QUOTED = '\u0000quoted\u0000';
 
-const MISSING = 'required field is missing';
+export const MISSING = 'required field is missing';
 
 type Raw = { readonly code?: string; readonly input?: unknown };
 
@@ -34,7 +35,7 @@ export interface TextOptions {
 /** A string, optionally non-empty or matching a pattern. */
 export function text({ nonEmpty = false, pattern, hint }: TextOptions = {}) {
   let schema = z.string({ error: typeError('a string') });
-  if (nonEmpty) schema = schema.min(1, { error: 'must not be empty' });
+  if (nonEmpty) schema = schema.min(1, { error: 'must not be empty', abort: true });
   if (pattern !== undefined) {
     schema = schema.regex(pattern, {
       error: `${QUOTED} is not valid: expected ${hint ?? `a value matching ${pattern}`}`,
@@ -53,8 +54,8 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
   const range = (issue: Raw) => `expected an integer from ${min} to ${max}, got ${String(issue.input)}`;
   return z
     .number({ error: typeError('an integer') })
-    .int({ error: typeError('an integer') })
-    .min(min, { error: range })
+    .int({ error: typeError('an integer'), abort: true })
+    .min(min, { error: range, abort: true })
     .max(max, { error: range });
 }
 
@@ -111,4 +112,35 @@ export function duration() {
       }
     })
     .meta({ description: DURATION_HINT, anyOf: [{ type: 'string' }, { const: 0 }] });
+}
+
+/** Exactly `value` (a header field such as `kind: Scenario`). */
+export function literal<const T extends string>(value: T) {
+  return z.literal(value, {
+    error: (issue) => (issue.input === undefined ? MISSING : `expected ${value}, got ${QUOTED}`),
+  });
+}
+
+/** A problem found by a refinement, with its code. */
+export function problem(message: string, code: IssueCode = 'invalid_value') {
+  return { code: 'custom' as const, message, params: { code } };
+}
+
+/** The value's output when it is valid, silently (for checks that span fields and must see what is valid). */
+export function peek<T extends z.ZodType>(schema: T, value: unknown): z.output<T> | undefined {
+  if (value === undefined) return undefined;
+  const result = schema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+/** A value as a list (empty when it is not one). */
+export function asList(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A value as a mapping (empty when it is not one). */
+export function asMapping(value: unknown): Readonly<Record<string, unknown>> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }

@@ -29,6 +29,8 @@ export interface YamlInput {
   readonly root: unknown;
   /** The 1-based line of the value at `path`, or of its nearest enclosing value; 1 when nothing is known. */
   readonly lineOf: (path: Path) => number;
+  /** Where in the text the value at `path` (or its nearest enclosing value) starts: for reporting in file order. */
+  readonly offsetOf: (path: Path) => number;
 }
 
 /** What each yaml error code means, in words that quote nothing from the file. */
@@ -97,7 +99,8 @@ export function readYaml(text: string, file: string): YamlInput {
   if (root === null || root === undefined) {
     throw new InputError({ code: 'missing', file, line: 1, path: [], message: 'the file is empty' });
   }
-  return { root, lineOf: lineFinder(document, lineAt) };
+  const offsetOf = offsetFinder(document);
+  return { root, offsetOf, lineOf: (path) => lineAt(offsetOf(path)) };
 }
 
 /** One issue per line and kind of problem (the parser often reports one mistake several times). */
@@ -231,17 +234,17 @@ function firstAlias(document: Document.Parsed): { offset?: number; resolved: unk
   return first;
 }
 
-/** Looks up lines lazily: only the issues that are printed ask. */
-function lineFinder(document: Document.Parsed, lineAt: (offset: number) => number): (path: Path) => number {
+/** Looks up offsets lazily: only the issues that are printed ask. */
+function offsetFinder(document: Document.Parsed): (path: Path) => number {
   return (path) => {
     for (let length = path.length; length >= 0; length--) {
       const prefix = path.slice(0, length);
       const node = document.getIn(prefix, true) as { range?: [number, number, number] } | undefined;
-      if (node?.range !== undefined) return lineAt(node.range[0]);
+      if (node?.range !== undefined) return node.range[0];
       const key = length > 0 ? pairKeyOffset(document, prefix) : undefined;
-      if (key !== undefined) return lineAt(key);
+      if (key !== undefined) return key;
     }
-    return 1;
+    return 0;
   };
 }
 

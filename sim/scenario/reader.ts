@@ -1,26 +1,11 @@
 import type { Ticks } from '../../src/time.js';
 import { cut, InputError, type InputIssue, type IssueCode, MAX_LISTED_ISSUES, type Path } from '../errors.js';
+import { kindName, typeName } from '../input/issues.js';
 import { parseDuration } from '../kernel/time.js';
 
 export { formatPath, type Path, type PathSegment } from '../errors.js';
 
-/** Describes a JSON value's type the way error messages name it. */
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
-  return `${typeof value} ${String(value)}`;
-}
-
-/** Like typeName, without the value: for fields that hold passwords, tokens or docker configs. */
-export function kindName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `a ${typeof value} (the value is not shown)`;
-}
+export { kindName, typeName } from '../input/issues.js';
 
 /**
  * Collects validation issues (every one, not just the first) with their field path and, where the source text

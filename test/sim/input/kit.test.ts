@@ -51,6 +51,7 @@ describe('schema building blocks', () => {
         extra: 1,
       }),
     ).toEqual([
+      'unknown_field k.yaml:3: spec.extra: unknown field (expected one of: name, host, count, rate, on, kind, tags, labels, every)',
       'missing k.yaml:3: spec.name: required field is missing',
       'invalid_value k.yaml:3: spec.host: "UPPER" is not valid: expected a host',
       'invalid_value k.yaml:3: spec.count: expected an integer from 1 to 5, got 9',
@@ -60,7 +61,6 @@ describe('schema building blocks', () => {
       'invalid_type k.yaml:4: spec.tags[0]: expected a string, got number 1',
       'invalid_type k.yaml:4: spec.labels.a: expected a string, got number 2',
       expect.stringMatching(/^invalid_value k\.yaml:3: spec\.every: .*duration/),
-      'unknown_field k.yaml:3: spec.extra: unknown field (expected one of: name, host, count, rate, on, kind, tags, labels, every)',
     ]);
   });
 

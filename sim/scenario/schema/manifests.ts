@@ -1,0 +1,226 @@
+import * as z from 'zod';
+import type { Path } from '../../errors.js';
+import type { Issues } from '../../input/issues.js';
+import { asList, asMapping, fields, list, literal, oneOf, peek, text } from '../../input/kit.js';
+import type { ContainerManifest, Manifest, PodManifest } from '../types.js';
+import { dnsLabel, dnsSubdomain } from './common.js';
+import { ignored, ignoredFields, localRefs, meta, namespacedMeta, namespaceMeta, refs } from './metadata.js';
+import { readSecret, secretSchema } from './secret.js';
+
+/*
+ * The Kubernetes objects a scenario applies: Namespace, Secret, ServiceAccount and Pod, as real manifests (fields
+ * that pullsim does not model are accepted and ignored, so a real object can be pasted), validated as the API
+ * server validates the fields pullsim reads.
+ */
+
+export const KINDS = ['Namespace', 'Secret', 'ServiceAccount', 'Pod'] as const;
+
+const namespaceSchema = fields({
+  apiVersion: literal('v1'),
+  kind: literal('Namespace'),
+  metadata: namespaceMeta,
+  spec: ignored(),
+  status: ignored(),
+});
+
+const serviceAccountSchema = fields({
+  apiVersion: literal('v1'),
+  kind: literal('ServiceAccount'),
+  metadata: namespacedMeta,
+  imagePullSecrets: localRefs().exactOptional(),
+  secrets: ignored(),
+  automountServiceAccountToken: ignored(),
+});
+
+const containerSchema = fields({
+  name: dnsLabel(),
+  image: text({ nonEmpty: true }),
+  imagePullPolicy: oneOf(['Always', 'IfNotPresent', 'Never']).exactOptional(),
+  ...ignoredFields([
+    'command',
+    'args',
+    'workingDir',
+    'ports',
+    'envFrom',
+    'env',
+    'resources',
+    'resizePolicy',
+    'restartPolicy',
+    'volumeMounts',
+    'volumeDevices',
+    'livenessProbe',
+    'readinessProbe',
+    'startupProbe',
+    'lifecycle',
+    'terminationMessagePath',
+    'terminationMessagePolicy',
+    'securityContext',
+    'stdin',
+    'stdinOnce',
+    'tty',
+  ]),
+});
+
+const podSpecSchema = fields({
+  containers: list(containerSchema),
+  initContainers: list(containerSchema).exactOptional(),
+  imagePullSecrets: localRefs().exactOptional(),
+  serviceAccountName: dnsSubdomain().exactOptional(),
+  serviceAccount: dnsSubdomain()
+    .exactOptional()
+    .meta({ description: 'deprecated alias of serviceAccountName' }),
+  nodeName: text().exactOptional(),
+  restartPolicy: oneOf(['Always', 'OnFailure', 'Never']).exactOptional(),
+  ...ignoredFields([
+    'automountServiceAccountToken',
+    'volumes',
+    'ephemeralContainers',
+    'terminationGracePeriodSeconds',
+    'activeDeadlineSeconds',
+    'dnsPolicy',
+    'nodeSelector',
+    'hostNetwork',
+    'hostPID',
+    'hostIPC',
+    'shareProcessNamespace',
+    'securityContext',
+    'hostname',
+    'subdomain',
+    'affinity',
+    'schedulerName',
+    'tolerations',
+    'hostAliases',
+    'priorityClassName',
+    'priority',
+    'dnsConfig',
+    'readinessGates',
+    'runtimeClassName',
+    'enableServiceLinks',
+    'preemptionPolicy',
+    'overhead',
+    'topologySpreadConstraints',
+    'setHostnameAsFQDN',
+    'os',
+    'hostUsers',
+    'schedulingGates',
+    'resourceClaims',
+    'resources',
+  ]),
+});
+
+const podSchema = fields({
+  apiVersion: literal('v1'),
+  kind: literal('Pod'),
+  metadata: namespacedMeta,
+  spec: podSpecSchema,
+  status: ignored(),
+});
+
+/** Any manifest a scenario may apply (the JSON Schema's view; reading dispatches on `kind` first). */
+export const manifestSchema = z
+  .discriminatedUnion('kind', [namespaceSchema, secretSchema, serviceAccountSchema, podSchema])
+  .meta({ description: 'A Kubernetes manifest: Namespace, Secret, ServiceAccount or Pod (apiVersion v1)' });
+
+const header = fields({ kind: oneOf(KINDS), apiVersion: literal('v1') }).loose();
+const BY_KIND = { Namespace: namespaceSchema, ServiceAccount: serviceAccountSchema, Pod: podSchema } as const;
+
+/** What references into the objects may name: the declared nodes. */
+export interface ManifestContext {
+  readonly nodes: ReadonlySet<string>;
+}
+
+/** One manifest, or undefined after reporting its problems. */
+export function readManifest(
+  issues: Issues,
+  value: unknown,
+  path: Path,
+  context: ManifestContext,
+): Manifest | undefined {
+  const kind = oneOf(KINDS).safeParse((value as { kind?: unknown } | null)?.kind);
+  if (!kind.success) {
+    issues.parse(header, value, path);
+    return undefined;
+  }
+  if (kind.data === 'Secret') return readSecret(issues, value, path);
+  const parsed = issues.parse(BY_KIND[kind.data], value, path);
+  const raw = asMapping(value);
+  if (kind.data === 'Namespace' && asMapping(raw.metadata).namespace !== undefined)
+    issues.add([...path, 'metadata', 'namespace'], 'a Namespace is not namespaced');
+  if (kind.data === 'Pod') checkPod(issues, asMapping(raw.spec), [...path, 'spec'], context);
+  if (parsed === undefined) return undefined;
+  switch (parsed.kind) {
+    case 'Namespace':
+      return { apiVersion: 'v1', kind: 'Namespace', metadata: meta(parsed.metadata) };
+    case 'ServiceAccount':
+      return {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: meta(parsed.metadata),
+        imagePullSecrets: refs(parsed.imagePullSecrets ?? []),
+      };
+    case 'Pod':
+      return buildPod(parsed);
+  }
+}
+
+/** The checks of a pod spec that span fields, on every value valid on its own. */
+function checkPod(
+  issues: Issues,
+  spec: Readonly<Record<string, unknown>>,
+  specPath: Path,
+  context: ManifestContext,
+): void {
+  if (Array.isArray(spec.containers) && spec.containers.length === 0)
+    issues.add([...specPath, 'containers'], 'must have at least one container');
+  const names = new Set<string>();
+  for (const field of ['initContainers', 'containers'] as const) {
+    asList(spec[field]).forEach((item, i) => {
+      const cp = [...specPath, field, i];
+      const c = asMapping(item);
+      const name = peek(containerSchema.shape.name, c.name);
+      if (name !== undefined && names.has(name))
+        issues.add([...cp, 'name'], `duplicate container name ${name}`, 'duplicate');
+      if (name !== undefined) names.add(name);
+      const image = peek(containerSchema.shape.image, c.image);
+      if (image !== undefined && image.trim() !== image)
+        issues.add([...cp, 'image'], 'must not have leading or trailing whitespace');
+    });
+  }
+  const nodeName = peek(podSpecSchema.shape.nodeName, spec.nodeName);
+  if (nodeName !== undefined && !context.nodes.has(nodeName))
+    issues.add(
+      [...specPath, 'nodeName'],
+      `unknown node ${JSON.stringify(nodeName)} (declared: ${[...context.nodes].join(', ') || 'none'})`,
+      'unknown_reference',
+    );
+}
+
+/** A valid pod as the world takes it: init containers first (pullsim treats their images like the others'). */
+function buildPod(pod: z.output<typeof podSchema>): PodManifest {
+  const spec = pod.spec;
+  const containers: ContainerManifest[] = [...(spec.initContainers ?? []), ...spec.containers].map((c) => ({
+    name: c.name,
+    image: c.image,
+    ...(c.imagePullPolicy === undefined ? {} : { imagePullPolicy: c.imagePullPolicy }),
+  }));
+  const serviceAccountName = spec.serviceAccountName ?? spec.serviceAccount;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta(pod.metadata),
+    spec: {
+      containers,
+      ...(serviceAccountName === undefined ? {} : { serviceAccountName }),
+      ...(spec.imagePullSecrets === undefined ? {} : { imagePullSecrets: refs(spec.imagePullSecrets) }),
+      ...(spec.nodeName === undefined ? {} : { nodeName: spec.nodeName }),
+      ...(spec.restartPolicy === undefined ? {} : { restartPolicy: spec.restartPolicy }),
+    },
+  };
+}
+
+/** The object key a `delete` step names. */
+export const deleteSchema = fields({
+  kind: oneOf(KINDS),
+  namespace: dnsLabel().exactOptional(),
+  name: text({ nonEmpty: true }),
+});
