@@ -10,6 +10,7 @@ import { compare, declareCompare } from './cli/compare.js';
 import { declareFuzz, fuzz } from './cli/fuzz.js';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli/io.js';
 import { declareRun, run } from './cli/run.js';
+import { declareSchema, schema } from './cli/schema.js';
 import { declareSelfcheck, selfcheck } from './cli/selfcheck.js';
 import { InputError } from './errors.js';
 
@@ -80,6 +81,7 @@ const COMMANDS: readonly CliCommand[] = [
   { declare: declareFuzz, action: fuzz },
   { declare: declareBench, action: bench },
   { declare: declareSelfcheck, action: selfcheck },
+  { declare: declareSchema, action: schema },
 ];
 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {

@@ -95,6 +95,8 @@ export function fields<T extends z.core.$ZodLooseShape>(shape: T) {
 }
 
 const DURATION_HINT = 'a duration such as 90s, 5m or 1h30m';
+/** What an editor can check of a duration (the loader also refuses values finer than 1µs, or too large). */
+const DURATION_PATTERN = '^\\+?(0|((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h))+)$';
 
 /** A Go/Kubernetes-style duration (`90s`, `5m`, `1h30m`) as virtual ticks; a bare 0 is accepted. */
 export function duration() {
@@ -111,7 +113,10 @@ export function duration() {
         return z.NEVER;
       }
     })
-    .meta({ description: DURATION_HINT, anyOf: [{ type: 'string' }, { const: 0 }] });
+    .meta({
+      description: DURATION_HINT,
+      anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { const: 0 }],
+    });
 }
 
 /** Exactly `value` (a header field such as `kind: Scenario`). */

@@ -34,7 +34,10 @@ const version = z
     error: `expected one of ${versionHint}, got ${QUOTED}`,
   })
   .transform((value) => String(value) as KubeletSpec['version'])
-  .meta({ description: 'Kubelet version profile', enum: [...KUBELET_VERSIONS] });
+  .meta({
+    description: 'Kubelet version profile (a YAML number such as 1.35 is read as the version it prints as)',
+    anyOf: [{ enum: [...KUBELET_VERSIONS] }, { enum: KUBELET_VERSIONS.map(Number) }],
+  });
 
 /**
  * The verification policy. A string the kubelet does not know is refused in the kubelet's own words
