@@ -1,6 +1,17 @@
 import { stringify } from 'yaml';
+import type * as z from 'zod';
 import { formatDuration, type Ticks } from '../../src/time.js';
-import type { Action, Expectation, Manifest, Scenario, TimelineStep } from './types.js';
+import type { scenarioSchema } from './load.js';
+import type {
+  Action,
+  Expectation,
+  KubeletSpec,
+  Manifest,
+  NodeSpec,
+  RegistrySpec,
+  Scenario,
+  TimelineStep,
+} from './types.js';
 
 /**
  * Writes a typed scenario back in the file format of docs/contract.md §2, so that generated or shrunk scenarios
@@ -18,9 +29,14 @@ export function scenarioToYaml(scenario: Scenario, header?: string): string {
   return `${comment}${body}`;
 }
 
-/** The plain object a scenario file holds (before YAML encoding). */
-export function scenarioDocument(scenario: Scenario): Record<string, unknown> {
-  const k = scenario.kubelet;
+/** What a scenario file holds, as the schema reads it (sim/scenario/load.ts `scenarioSchema`). */
+type ScenarioDocument = z.input<typeof scenarioSchema>;
+type SpecDocument = ScenarioDocument['spec'];
+/** One item of a list section of the spec. */
+type Item<K extends 'objects' | 'timeline' | 'expect'> = NonNullable<SpecDocument[K]>[number];
+
+/** The plain object a scenario file holds (before YAML encoding); its type is the schema's input. */
+export function scenarioDocument(scenario: Scenario): ScenarioDocument {
   return {
     apiVersion: 'pullsim/v1alpha1',
     kind: 'Scenario',
@@ -31,64 +47,9 @@ export function scenarioDocument(scenario: Scenario): Record<string, unknown> {
     spec: {
       seed: scenario.seed,
       ...(scenario.until === undefined ? {} : { until: duration(scenario.until) }),
-      kubelet: {
-        version: k.version,
-        ...(k.featureGates.KubeletEnsureSecretPulledImages === undefined
-          ? {}
-          : { featureGates: { ...k.featureGates } }),
-        ...(k.imagePullCredentialsVerificationPolicy === undefined
-          ? {}
-          : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),
-        ...(k.preloadedImagesVerificationAllowlist.length === 0
-          ? {}
-          : { preloadedImagesVerificationAllowlist: [...k.preloadedImagesVerificationAllowlist] }),
-        serializeImagePulls: k.serializeImagePulls,
-        ...(k.maxParallelImagePulls === undefined ? {} : { maxParallelImagePulls: k.maxParallelImagePulls }),
-        syncFrequency: duration(k.syncFrequency),
-        ...(k.credentialMappingKey === undefined ? {} : { credentialMappingKey: k.credentialMappingKey }),
-      },
-      registries: scenario.registries.map((r) => ({
-        host: r.host,
-        users: r.users.map((u) => ({ username: u.username, password: u.password })),
-        repositories: r.repositories.map((repo) => ({
-          name: repo.name,
-          public: repo.public,
-          pullers: [...repo.pullers],
-          tags: Object.fromEntries(
-            Object.entries(repo.tags).map(([tag, t]) => [tag, { digest: t.digest, sizeBytes: t.sizeBytes }]),
-          ),
-        })),
-        ...(r.rateLimit === undefined ? {} : { rateLimit: structuredClone(r.rateLimit) }),
-        ...(r.latency === undefined
-          ? {}
-          : { latency: { min: duration(r.latency.minTicks), max: duration(r.latency.maxTicks) } }),
-        ...(r.bandwidthBytesPerSecond === undefined
-          ? {}
-          : { bandwidthBytesPerSecond: r.bandwidthBytesPerSecond }),
-        ...(r.serviceAccountTokenProvider === undefined
-          ? {}
-          : { serviceAccountTokenProvider: { ...r.serviceAccountTokenProvider } }),
-      })),
-      nodes: scenario.nodes.map((n) => ({
-        name: n.name,
-        images: n.images.map((i) => (i.id === undefined ? i.ref : { ref: i.ref, id: i.id })),
-        ...(n.credentials === undefined ? {} : { credentials: { auths: structuredClone(n.credentials) } }),
-        ...(Object.keys(n.imageManagerFiles).length === 0
-          ? {}
-          : { imageManagerFiles: { ...n.imageManagerFiles } }),
-        ...(n.imageGC === undefined
-          ? {}
-          : {
-              imageGC: {
-                capacityBytes: n.imageGC.capacityBytes,
-                highThresholdPercent: n.imageGC.highThresholdPercent,
-                lowThresholdPercent: n.imageGC.lowThresholdPercent,
-                period: duration(n.imageGC.period),
-              },
-            }),
-        ...(n.device === undefined ? {} : { device: n.device }),
-        ...(n.fsFaults === undefined ? {} : { fsFaults: { ...n.fsFaults } }),
-      })),
+      kubelet: kubeletDocument(scenario.kubelet),
+      registries: scenario.registries.map(registryDocument),
+      nodes: scenario.nodes.map(nodeDocument),
       objects: scenario.objects.map(manifestDocument),
       timeline: scenario.timeline.map(stepDocument),
       expect: scenario.expect.map(expectDocument),
@@ -96,19 +57,86 @@ export function scenarioDocument(scenario: Scenario): Record<string, unknown> {
   };
 }
 
+function kubeletDocument(k: KubeletSpec): NonNullable<SpecDocument['kubelet']> {
+  return {
+    version: k.version,
+    ...(k.featureGates.KubeletEnsureSecretPulledImages === undefined
+      ? {}
+      : { featureGates: { ...k.featureGates } }),
+    ...(k.imagePullCredentialsVerificationPolicy === undefined
+      ? {}
+      : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),
+    ...(k.preloadedImagesVerificationAllowlist.length === 0
+      ? {}
+      : { preloadedImagesVerificationAllowlist: [...k.preloadedImagesVerificationAllowlist] }),
+    serializeImagePulls: k.serializeImagePulls,
+    ...(k.maxParallelImagePulls === undefined ? {} : { maxParallelImagePulls: k.maxParallelImagePulls }),
+    syncFrequency: duration(k.syncFrequency),
+    ...(k.credentialMappingKey === undefined ? {} : { credentialMappingKey: k.credentialMappingKey }),
+  };
+}
+
+function registryDocument(r: RegistrySpec): NonNullable<SpecDocument['registries']>[number] {
+  return {
+    host: r.host,
+    users: r.users.map((u) => ({ username: u.username, password: u.password })),
+    repositories: r.repositories.map((repo) => ({
+      name: repo.name,
+      public: repo.public,
+      pullers: [...repo.pullers],
+      tags: Object.fromEntries(
+        Object.entries(repo.tags).map(([tag, t]) => [tag, { digest: t.digest, sizeBytes: t.sizeBytes }]),
+      ),
+    })),
+    ...(r.rateLimit === undefined ? {} : { rateLimit: structuredClone(r.rateLimit) }),
+    ...(r.latency === undefined
+      ? {}
+      : { latency: { min: duration(r.latency.minTicks), max: duration(r.latency.maxTicks) } }),
+    ...(r.bandwidthBytesPerSecond === undefined
+      ? {}
+      : { bandwidthBytesPerSecond: r.bandwidthBytesPerSecond }),
+    ...(r.serviceAccountTokenProvider === undefined
+      ? {}
+      : { serviceAccountTokenProvider: { ...r.serviceAccountTokenProvider } }),
+  };
+}
+
+function nodeDocument(n: NodeSpec): NonNullable<SpecDocument['nodes']>[number] {
+  return {
+    name: n.name,
+    images: n.images.map((i) => (i.id === undefined ? i.ref : { ref: i.ref, id: i.id })),
+    ...(n.credentials === undefined ? {} : { credentials: { auths: structuredClone(n.credentials) } }),
+    ...(Object.keys(n.imageManagerFiles).length === 0
+      ? {}
+      : { imageManagerFiles: { ...n.imageManagerFiles } }),
+    ...(n.imageGC === undefined
+      ? {}
+      : {
+          imageGC: {
+            capacityBytes: n.imageGC.capacityBytes,
+            highThresholdPercent: n.imageGC.highThresholdPercent,
+            lowThresholdPercent: n.imageGC.lowThresholdPercent,
+            period: duration(n.imageGC.period),
+          },
+        }),
+    ...(n.device === undefined ? {} : { device: n.device as 'none' }),
+    ...(n.fsFaults === undefined ? {} : { fsFaults: { ...n.fsFaults } }),
+  };
+}
+
 function duration(value: Ticks): string {
   return formatDuration(value);
 }
 
-function manifestDocument(manifest: Manifest): Record<string, unknown> {
-  return structuredClone(manifest) as unknown as Record<string, unknown>;
+function manifestDocument(manifest: Manifest): Item<'objects'> {
+  return structuredClone(manifest) as Item<'objects'>;
 }
 
-function stepDocument(step: TimelineStep): Record<string, unknown> {
+function stepDocument(step: TimelineStep): Item<'timeline'> {
   const at = duration(step.at);
   if ('apply' in step) return { at, apply: manifestDocument(step.apply) };
   if ('delete' in step) return { at, delete: { ...step.delete } };
-  return { at, ...actionDocument(step.action) };
+  return { at, ...actionDocument(step.action) } as Item<'timeline'>;
 }
 
 function actionDocument(action: Action): Record<string, unknown> {
@@ -120,7 +148,7 @@ function actionDocument(action: Action): Record<string, unknown> {
   return out;
 }
 
-function expectDocument(e: Expectation): Record<string, unknown> {
+function expectDocument(e: Expectation): Item<'expect'> {
   const pulls =
     e.pulls === undefined
       ? undefined

@@ -1,10 +1,14 @@
 /**
- * The typed form of a scenario file (docs/contract.md §2), after validation. The loader (sim/scenario/load.ts)
- * produces it from YAML or JSON; tests and campaign generators build it in code.
+ * The typed form of a scenario file (docs/contract.md §2) as the loader resolves it: defaults filled in, digests
+ * and sizes derived, manifests reduced to the fields pullsim models. The file's shape itself is described by the
+ * schemas in sim/scenario/schema/ (where a type is the schema's output, it is derived from it here); tests and
+ * campaign generators build these values in code.
  */
+import type * as z from 'zod';
 import type { DockerConfig } from '../../src/ports.js';
 import type { KubeletVersion } from '../../src/profiles.js';
 import type { Ticks } from '../../src/time.js';
+import type { ACTIONS } from './schema/actions.js';
 
 export const MODES = [
   'legacy',
@@ -161,57 +165,13 @@ export interface KubeletSpec {
   readonly credentialMappingKey?: 'normalised' | 'familiar';
 }
 
-export type FsFaultKind = 'readError' | 'writeError' | 'enospc' | 'crashBeforeRename' | 'corrupt';
+/** A filesystem fault the `fsFault` action injects. */
+export type FsFaultKind = z.output<(typeof ACTIONS)['fsFault']>['fault'];
 
-export type Action =
-  | { readonly action: 'restartKubelet'; readonly node: string; readonly downtime?: Ticks }
-  | { readonly action: 'crashKubelet'; readonly node: string; readonly downtime?: Ticks }
-  | { readonly action: 'registryDown'; readonly host: string }
-  | { readonly action: 'registryUp'; readonly host: string }
-  | {
-      readonly action: 'revokePuller';
-      readonly host: string;
-      readonly repository: string;
-      readonly username: string;
-    }
-  | {
-      readonly action: 'grantPuller';
-      readonly host: string;
-      readonly repository: string;
-      readonly username: string;
-    }
-  | {
-      readonly action: 'changePassword';
-      readonly host: string;
-      readonly username: string;
-      readonly password: string;
-    }
-  | {
-      readonly action: 'retag';
-      readonly host: string;
-      readonly repository: string;
-      readonly tag: string;
-      readonly digest: string;
-      readonly sizeBytes?: number;
-    }
-  | { readonly action: 'removeImage'; readonly node: string; readonly image: string }
-  | { readonly action: 'imageGC'; readonly node: string }
-  | { readonly action: 'deleteRecords'; readonly node: string }
-  | {
-      readonly action: 'setPolicy';
-      readonly node: string;
-      readonly policy: string;
-      readonly allowlist?: readonly string[];
-    }
-  | { readonly action: 'restartContainer'; readonly pod: string; readonly container?: string }
-  | {
-      readonly action: 'fsFault';
-      readonly node: string;
-      readonly fault: FsFaultKind;
-      readonly count?: number;
-      /** `pulled`, `pulling` or a path under image_manager/; default: any kubelet file. */
-      readonly path?: string;
-    };
+/** A timeline action: the output of its schema (sim/scenario/schema/actions.ts) without the step's `at`. */
+export type Action = {
+  [K in keyof typeof ACTIONS]: Readonly<Omit<z.output<(typeof ACTIONS)[K]>, 'at'>>;
+}[keyof typeof ACTIONS];
 
 export type ActionName = Action['action'];
 

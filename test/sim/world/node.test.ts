@@ -756,7 +756,14 @@ describe('setPolicy', () => {
       scenario({
         until: minutes(2),
         registries: [FAST],
-        timeline: [actionAt(minutes(1), { action: 'setPolicy', node: 'node-1', policy: 'Sometimes' })],
+        // A policy the loader would refuse; built in code to show what the kubelet does with it.
+        timeline: [
+          actionAt(minutes(1), {
+            action: 'setPolicy',
+            node: 'node-1',
+            policy: 'Sometimes' as 'AlwaysVerify',
+          }),
+        ],
       }),
     );
     const refused = recordsOf(records, 'kubelet.refused');
