@@ -73,15 +73,14 @@ function decodeFixture(f: Fixture, version: KubeletVersion) {
 
 describe('kubelet fixtures (test/fixtures/kubelet)', () => {
   it('the repository copy is the shared fixture set (19 files + README) and, where available, byte-identical', () => {
+    // The README's pointers name this repository's docs instead of notes that are not in it, so only the record
+    // files are compared byte for byte.
     expect(fixtures).toHaveLength(19);
     expect(fixtures.filter((f) => f.dir === 'pulled')).toHaveLength(12);
     expect(readFileSync(join(FIXTURES, 'README.md'), 'utf8')).toContain('Kubelet image-pull record fixtures');
     if (existsSync(SHARED_FIXTURES)) {
       expect(SHARED_FIXTURES).toBe(join(import.meta.dirname, '../../../../shared/fixtures/kubelet'));
       expect(loadFixtures(SHARED_FIXTURES)).toEqual(fixtures);
-      expect(readFileSync(join(SHARED_FIXTURES, 'README.md'), 'utf8')).toBe(
-        readFileSync(join(FIXTURES, 'README.md'), 'utf8'),
-      );
     }
   });
 
