@@ -17,8 +17,8 @@ import { InputError, type InputIssue, type Path } from '../errors.js';
  * from the process's stderr; and every value's line can be looked up for messages.
  */
 
-/** Files larger than this are refused before parsing (a scenario with 100 000 record files is ~30 MB). */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Files larger than this are refused before parsing (a node with 10 000 record files is about 5 MiB of YAML). */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 /** Deeper nesting than this is refused: no pullsim input nests more than ~12 levels. */
 export const MAX_INPUT_DEPTH = 64;
 /** How many aliases (`*name`) a file may expand, so that an alias bomb cannot exhaust memory. */
@@ -61,7 +61,7 @@ const YAML_PROBLEMS: Readonly<Record<string, string>> = {
 function sizeIssue(file: string, text: string): InputIssue | undefined {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes <= MAX_INPUT_BYTES) return undefined;
-  const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MiB`;
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
   return {
     code: 'limit',
     file,

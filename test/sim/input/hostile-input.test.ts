@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EXIT_BAD_INPUT } from '../../../sim/cli.js';
 import { MAX_LISTED_ISSUES } from '../../../sim/errors.js';
-import { MAX_INPUT_ALIASES, MAX_INPUT_DEPTH } from '../../../sim/input/yaml.js';
+import { MAX_INPUT_ALIASES, MAX_INPUT_BYTES, MAX_INPUT_DEPTH } from '../../../sim/input/yaml.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import { tinyWorkloadText } from '../../support/bench-workloads.js';
 import { runCli, STACK_FRAME, useTempDir } from '../../support/cli-harness.js';
@@ -160,6 +160,7 @@ function readerMutants(): Hostile[] {
     ['40 000 unknown keys', `${HEADER}spec:\n${many(40_000)}\n`],
     ['two documents', `${HEADER}spec: {}\n---\n${HEADER}spec: {}\n`],
     ['duplicate keys', `${HEADER}spec: {}\nspec: {}\n`],
+    ['a file over the size limit', `${HEADER}metadata: { description: ${'d'.repeat(MAX_INPUT_BYTES)} }\n`],
   ];
   return files.map(([label, text], i) => ({
     label,
@@ -237,6 +238,8 @@ describe('hostile input', () => {
     expect(deep.stderr).toContain(`more than ${MAX_INPUT_DEPTH} levels`);
     const bomb = await feed(readerMutants().find((h) => h.label === 'alias bomb') as Hostile);
     expect(bomb.stderr).toContain(`at most ${MAX_INPUT_ALIASES}`);
+    const big = await feed(readerMutants().find((h) => h.label === 'a file over the size limit') as Hostile);
+    expect(big.stderr).toMatch(/:1: the file is 16\.0 MiB; pullsim reads input files of at most 16\.0 MiB$/m);
     const keys = await feed(readerMutants().find((h) => h.label === '40 000 unknown keys') as Hostile);
     expect(keys.stderr).toContain(`and ${40_000 - MAX_LISTED_ISSUES} more problems`);
   });
