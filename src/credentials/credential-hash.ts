@@ -7,7 +7,7 @@
  * (docs/kubelet-model.md#the-credential-hash).
  */
 import { createHash } from 'node:crypto';
-import { decodeRune, goStringToBytes } from './_internal/go-strings.js';
+import { decodeRune, goStringToBytes } from '../go/index.js';
 
 const HEX = '0123456789abcdef';
 
@@ -73,7 +73,7 @@ function appendGoJsonString(out: number[], text: string): void {
 
 /**
  * The exact bytes `json.Marshal(&AuthConfig{Username, Password, Email})` produces. Strings are Go strings: a lone
- * surrogate U+DC80…U+DCFF stands for one raw, non-UTF-8 byte (see `_internal/go-strings.ts`).
+ * surrogate U+DC80…U+DCFF stands for one raw, non-UTF-8 byte (see `src/go/utf8.ts`).
  */
 export function authConfigJson(auth: { username?: string; password?: string; email?: string }): Uint8Array {
   const out: number[] = [0x7b];

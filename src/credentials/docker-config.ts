@@ -8,11 +8,10 @@
  * leaves a field empty, a value of the wrong type is an `UnmarshalTypeError`, duplicate members are applied in
  * document order. Error texts use Go's wording but never contain secret data.
  */
+
+import { bytesToGoString, decodeGoBase64, goStringToBytes, goTrimSpace, parseGoUrl } from '../go/index.js';
 import type { DockerConfig, DockerConfigEntry, SecretObject } from '../ports.js';
-import { decodeGoBase64 } from './_internal/go-base64.js';
 import { GoJsonObject, type GoJsonValue, parseGoJson } from './_internal/go-json-parse.js';
-import { bytesToGoString, goStringToBytes, goTrimSpace } from './_internal/go-strings.js';
-import { parseGoUrl } from './_internal/go-url.js';
 
 /** `v1.SecretTypeDockerConfigJson` and its data key. */
 export const SECRET_TYPE_DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson';

@@ -8,6 +8,7 @@
  * silently keeps the last of two duplicate keys, which the kubelet rejects.
  */
 import { createHash } from 'node:crypto';
+import { compareGoStrings } from '../go/index.js';
 import type { RecordApiVersion } from '../profiles.js';
 import type { Ticks } from '../time.js';
 
@@ -117,7 +118,7 @@ export function encodeImagePulledRecord(
   out += `,"imageRef":${goString(record.imageRef)}`;
   const keys = Object.keys(record.credentialMapping);
   if (keys.length > 0) {
-    keys.sort(compareUtf8);
+    keys.sort(compareGoStrings);
     out += ',"credentialMapping":{';
     keys.forEach((key, index) => {
       if (index > 0) out += ',';
@@ -202,22 +203,6 @@ function shortEscape(c: number): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** Compares strings by UTF-8 bytes, as encoding/json sorts map keys (= code point order, unlike `<` on UTF-16). */
-export function compareUtf8(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (0xD800–0xDFFF) encode code points above every BMP character, so they sort after 0xE000–0xFFFF.
-    const sx = x >= 0xd800 && x <= 0xdfff;
-    const sy = y >= 0xd800 && y <= 0xdfff;
-    if (sx !== sy) return sx ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 /** `metav1.Time.MarshalJSON`: the UTC time truncated to whole seconds, RFC 3339. */

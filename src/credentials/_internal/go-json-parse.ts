@@ -5,7 +5,7 @@
  * end of JSON input"). Go quotes the offending character; secret data must never reach an error text, so the
  * character is replaced by its byte offset. Nesting is bounded by Go's limit of 10000.
  */
-import { goStringToBytes } from './go-strings.js';
+import { goStringToBytes } from '../../go/index.js';
 
 /** A JSON object with its members in document order, duplicates included. */
 export class GoJsonObject {

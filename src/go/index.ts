@@ -1,0 +1,12 @@
+export { type Base64Result, decodeGoBase64 } from './base64.js';
+export { goFilepathMatch, hasGlobMeta } from './glob.js';
+export { type GoUrl, parseGoUrl, splitHostPort } from './url.js';
+export {
+  bytesToGoString,
+  compareGoStrings,
+  decodeRune,
+  goStringToBytes,
+  goTrimSpace,
+  hexDigitValue,
+  isAscii,
+} from './utf8.js';
