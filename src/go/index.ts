@@ -1,5 +1,13 @@
 export { type Base64Result, decodeGoBase64 } from './base64.js';
 export { goFilepathMatch, hasGlobMeta } from './glob.js';
+export {
+  GoJsonObject,
+  type GoJsonParseOptions,
+  type GoJsonParseResult,
+  type GoJsonValue,
+  goJsonKind,
+  parseGoJson,
+} from './json.js';
 export { type GoUrl, parseGoUrl, splitHostPort } from './url.js';
 export {
   bytesToGoString,

@@ -4,11 +4,18 @@
  * Upstream the types live in `staging/src/k8s.io/kubelet/config/v1alpha1|v1beta1/types.go` and are encoded by the
  * apimachinery JSON serializer and decoded by its strict universal decoder (`fs_pullrecords.go`
  * `createKubeletConfigSchemeEncoderDecoder`). This module reproduces the bytes the encoder writes and the verdicts
- * (and, closely, the messages) of the strict decoder, with a small recursive-descent JSON parser: `JSON.parse`
+ * (and, closely, the messages) of the strict decoder, over Go's JSON scanner (`src/go/json.ts`): `JSON.parse`
  * silently keeps the last of two duplicate keys, which the kubelet rejects.
  */
 import { createHash } from 'node:crypto';
-import { compareGoStrings } from '../go/index.js';
+import {
+  compareGoStrings,
+  GoJsonObject,
+  type GoJsonParseOptions,
+  type GoJsonValue,
+  goJsonKind,
+  parseGoJson,
+} from '../go/index.js';
 import type { RecordApiVersion } from '../profiles.js';
 import type { Ticks } from '../time.js';
 
@@ -261,6 +268,12 @@ const OTHER_REGISTERED_KINDS: Readonly<Record<RecordApiVersion, readonly string[
 
 const SCHEME_NAME = 'pkg/kubelet/images/pullmanager/fs_pullrecords.go';
 
+/**
+ * How record files are scanned: the offending character quoted, as the scanner does (a record holds no secret), and
+ * raw lone surrogates kept as they are.
+ */
+const JSON_OPTIONS: GoJsonParseOptions = { errors: 'quoted', loneSurrogates: 'keep' };
+
 /** JSON field names of the record types (TypeMeta's kind and apiVersion are fields too). */
 const INTENT_FIELDS: ReadonlySet<string> = new Set(['kind', 'apiVersion', 'image']);
 const RECORD_FIELDS: ReadonlySet<string> = new Set([
@@ -306,37 +319,31 @@ function decodeObject(text: string, options: DecodeOptions): DecodedObject {
 
 /** The apimachinery JSON serializer's Decode: syntax, type meta, scheme lookup, strict typed unmarshal. */
 function decodeObjectUncached(text: string, options: DecodeOptions): DecodedObject {
-  let root: JsonValue;
-  try {
-    root = new JsonParser(text).parseDocument();
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) {
-      return { ok: false, error: `couldn't get version/kind; json parse error: ${error.message}` };
-    }
-    throw error;
-  }
+  const parsed = parseGoJson(text, JSON_OPTIONS);
+  if (!parsed.ok) return { ok: false, error: `couldn't get version/kind; json parse error: ${parsed.error}` };
+  const root = parsed.value;
 
   // SimpleMetaFactory.Interpret reads kind and apiVersion with plain encoding/json (last duplicate wins).
-  if (root.t !== J_OBJ && root.t !== J_NULL) {
+  if (root !== null && !(root instanceof GoJsonObject)) {
     return {
       ok: false,
-      error: `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(root)} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
+      error: `couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonKind(root)} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`,
     };
   }
   let kind = '';
   let apiVersion = '';
-  if (root.t === J_OBJ) {
-    for (const [key, value] of root.entries) {
+  if (root !== null) {
+    for (const [key, value] of root.members) {
       if (key !== 'kind' && key !== 'apiVersion') continue;
-      if (value.t === J_NULL) continue;
-      if (value.t !== J_STR) {
+      if (value === null) continue;
+      if (typeof value !== 'string') {
         return {
           ok: false,
-          error: `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonTypeName(value)} into Go struct field .${key} of type string`,
+          error: `couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonKind(value)} into Go struct field .${key} of type string`,
         };
       }
-      if (key === 'kind') kind = value.v;
-      else apiVersion = value.v;
+      if (key === 'kind') kind = value;
+      else apiVersion = value;
     }
   }
   const { group, version } = parseGroupVersion(apiVersion);
@@ -360,7 +367,7 @@ function decodeObjectUncached(text: string, options: DecodeOptions): DecodedObje
 
   const decoder = new TypedDecoder(registeredVersion, options.serviceAccountField);
   // Only an object reaches this point: a null document has no kind.
-  const obj = root as JsonObject;
+  const obj = root as GoJsonObject;
   const value = kind === 'ImagePullIntent' ? decoder.intent(obj) : decoder.pulledRecord(obj);
   const error = decoder.error();
   if (error !== undefined) return { ok: false, error };
@@ -400,10 +407,10 @@ class TypedDecoder {
     return undefined;
   }
 
-  intent(obj: JsonObject): ImagePullIntent {
+  intent(obj: GoJsonObject): ImagePullIntent {
     let image = '';
     const seen = new Set<string>();
-    for (const [key, value] of obj.entries) {
+    for (const [key, value] of obj.members) {
       if (this.#hardError !== undefined) break;
       if (!INTENT_FIELDS.has(key)) this.#unknown(key);
       else if (this.#known(seen, key) && key === 'image')
@@ -412,12 +419,12 @@ class TypedDecoder {
     return { image };
   }
 
-  pulledRecord(obj: JsonObject): ImagePulledRecord {
+  pulledRecord(obj: GoJsonObject): ImagePulledRecord {
     let lastUpdatedTime: Ticks | null = null;
     let imageRef = '';
     let credentialMapping: Record<string, ImagePullCredentials> = {};
     const seen = new Set<string>();
-    for (const [key, value] of obj.entries) {
+    for (const [key, value] of obj.members) {
       if (this.#hardError !== undefined) break;
       if (!RECORD_FIELDS.has(key)) {
         this.#unknown(key);
@@ -459,30 +466,30 @@ class TypedDecoder {
     this.#strictErrors.push(message);
   }
 
-  #typeError(value: JsonValue, struct: string, field: string, type: string): void {
-    this.#hardError ??= `json: cannot unmarshal ${jsonTypeName(value)} into Go struct field ${struct}.${field} of type ${type}`;
+  #typeError(value: GoJsonValue, struct: string, field: string, type: string): void {
+    this.#hardError ??= `json: cannot unmarshal ${goJsonKind(value)} into Go struct field ${struct}.${field} of type ${type}`;
   }
 
-  #string(value: JsonValue, struct: string, field: string, current: string): string {
-    if (value.t === J_STR) return value.v;
-    if (value.t !== J_NULL) this.#typeError(value, struct, field, 'string');
+  #string(value: GoJsonValue, struct: string, field: string, current: string): string {
+    if (typeof value === 'string') return value;
+    if (value !== null) this.#typeError(value, struct, field, 'string');
     return current;
   }
 
-  #bool(value: JsonValue, struct: string, field: string, current: boolean): boolean {
-    if (value.t === J_BOOL) return value.v;
-    if (value.t !== J_NULL) this.#typeError(value, struct, field, 'bool');
+  #bool(value: GoJsonValue, struct: string, field: string, current: boolean): boolean {
+    if (typeof value === 'boolean') return value;
+    if (value !== null) this.#typeError(value, struct, field, 'bool');
     return current;
   }
 
   /** `metav1.Time.UnmarshalJSON`: null ⇒ zero time; otherwise a string in RFC 3339; its errors abort decoding. */
-  #time(value: JsonValue, current: Ticks | null): Ticks | null {
-    if (value.t === J_NULL) return null;
-    if (value.t !== J_STR) {
-      this.#hardError ??= `json: cannot unmarshal ${jsonTypeName(value)} into Go value of type string`;
+  #time(value: GoJsonValue, current: Ticks | null): Ticks | null {
+    if (value === null) return null;
+    if (typeof value !== 'string') {
+      this.#hardError ??= `json: cannot unmarshal ${goJsonKind(value)} into Go value of type string`;
       return current;
     }
-    const parsed = parseRfc3339(value.v);
+    const parsed = parseRfc3339(value);
     if (typeof parsed === 'string') {
       this.#hardError ??= parsed;
       return current;
@@ -491,11 +498,11 @@ class TypedDecoder {
   }
 
   #credentialMapping(
-    value: JsonValue,
+    value: GoJsonValue,
     current: Record<string, ImagePullCredentials>,
   ): Record<string, ImagePullCredentials> {
-    if (value.t === J_NULL) return {};
-    if (value.t !== J_OBJ) {
+    if (value === null) return {};
+    if (!(value instanceof GoJsonObject)) {
       this.#typeError(
         value,
         'ImagePulledRecord',
@@ -508,7 +515,7 @@ class TypedDecoder {
     // second occurrence is a duplicate-field error anyway.
     const mapping: Record<string, ImagePullCredentials> = {};
     const seenKeys = new Set<string>();
-    for (const [key, entry] of value.entries) {
+    for (const [key, entry] of value.members) {
       if (this.#hardError !== undefined) break;
       if (seenKeys.has(key)) this.#strict(`duplicate field ${quoteGo(key)}`);
       else seenKeys.add(key);
@@ -523,9 +530,9 @@ class TypedDecoder {
     return mapping;
   }
 
-  #credentials(value: JsonValue): ImagePullCredentials {
-    if (value.t === J_NULL) return {};
-    if (value.t !== J_OBJ) {
+  #credentials(value: GoJsonValue): ImagePullCredentials {
+    if (value === null) return {};
+    if (!(value instanceof GoJsonObject)) {
       this.#typeError(
         value,
         'ImagePulledRecord',
@@ -538,7 +545,7 @@ class TypedDecoder {
     let serviceAccounts: ImagePullServiceAccount[] = [];
     let nodePodsAccessible = false;
     const seen = new Set<string>();
-    for (const [key, entry] of value.entries) {
+    for (const [key, entry] of value.members) {
       if (this.#hardError !== undefined) break;
       const known =
         key === 'kubernetesSecrets' ||
@@ -576,14 +583,14 @@ class TypedDecoder {
   }
 
   #list<T>(
-    value: JsonValue,
+    value: GoJsonValue,
     field: string,
     elementType: string,
     current: T[],
-    decodeElement: (obj: JsonObject | undefined) => T,
+    decodeElement: (obj: GoJsonObject | undefined) => T,
   ): T[] {
-    if (value.t === J_NULL) return [];
-    if (value.t !== J_ARR) {
+    if (value === null) return [];
+    if (!Array.isArray(value)) {
       this.#typeError(
         value,
         'ImagePullCredentials',
@@ -593,11 +600,11 @@ class TypedDecoder {
       return current;
     }
     const out: T[] = [];
-    for (const item of value.items) {
+    for (const item of value as readonly GoJsonValue[]) {
       if (this.#hardError !== undefined) break;
-      if (item.t === J_NULL) {
+      if (item === null) {
         out.push(decodeElement(undefined));
-      } else if (item.t !== J_OBJ) {
+      } else if (!(item instanceof GoJsonObject)) {
         this.#typeError(
           item,
           'ImagePullCredentials',
@@ -611,11 +618,11 @@ class TypedDecoder {
     return out;
   }
 
-  #secret(obj: JsonObject | undefined): ImagePullSecret {
+  #secret(obj: GoJsonObject | undefined): ImagePullSecret {
     const s = { uid: '', namespace: '', name: '', credentialHash: '' };
     if (obj === undefined) return s;
     const seen = new Set<string>();
-    for (const [key, value] of obj.entries) {
+    for (const [key, value] of obj.members) {
       if (this.#hardError !== undefined) break;
       if (key === 'uid' || key === 'namespace' || key === 'name' || key === 'credentialHash') {
         this.#known(seen, key);
@@ -627,11 +634,11 @@ class TypedDecoder {
     return s;
   }
 
-  #serviceAccount(obj: JsonObject | undefined): ImagePullServiceAccount {
+  #serviceAccount(obj: GoJsonObject | undefined): ImagePullServiceAccount {
     const a = { uid: '', namespace: '', name: '' };
     if (obj === undefined) return a;
     const seen = new Set<string>();
-    for (const [key, value] of obj.entries) {
+    for (const [key, value] of obj.members) {
       if (this.#hardError !== undefined) break;
       if (key === 'uid' || key === 'namespace' || key === 'name') {
         this.#known(seen, key);
@@ -720,318 +727,3 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 /** Go's zero `time.Time`, 0001-01-01T00:00:00Z, in seconds relative to the Unix epoch. */
 const ZERO_TIME_EPOCH_SECONDS = daysFromCivil(1, 1, 1) * 86_400;
-
-// ---------------------------------------------------------------------------------------------------------------
-// JSON parser
-
-const J_OBJ = 0;
-const J_ARR = 1;
-const J_STR = 2;
-const J_NUM = 3;
-const J_BOOL = 4;
-const J_NULL = 5;
-
-/** A parsed JSON object keeps every entry in file order, duplicates included, so strict decoding can see them. */
-interface JsonObject {
-  readonly t: typeof J_OBJ;
-  readonly entries: Array<[string, JsonValue]>;
-}
-
-type JsonValue =
-  | JsonObject
-  | { readonly t: typeof J_ARR; readonly items: JsonValue[] }
-  | { readonly t: typeof J_STR; readonly v: string }
-  | { readonly t: typeof J_NUM }
-  | { readonly t: typeof J_BOOL; readonly v: boolean }
-  | { readonly t: typeof J_NULL };
-
-function jsonTypeName(value: JsonValue): string {
-  switch (value.t) {
-    case J_OBJ:
-      return 'object';
-    case J_ARR:
-      return 'array';
-    case J_STR:
-      return 'string';
-    case J_NUM:
-      return 'number';
-    case J_BOOL:
-      return 'bool';
-    case J_NULL:
-      return 'null';
-  }
-}
-
-/** A syntax error with Go's scanner message (encoding/json `SyntaxError`). */
-class JsonSyntaxError extends Error {}
-
-const NULL_VALUE: JsonValue = { t: J_NULL };
-const TRUE_VALUE: JsonValue = { t: J_BOOL, v: true };
-const FALSE_VALUE: JsonValue = { t: J_BOOL, v: false };
-const NUMBER_VALUE: JsonValue = { t: J_NUM };
-
-/** Go's encoding/json scanner nesting limit. */
-const MAX_DEPTH = 10_000;
-
-/** An open container while parsing: an object waiting for the value of `key`, or an array. */
-type OpenContainer =
-  | { readonly t: typeof J_OBJ; readonly entries: Array<[string, JsonValue]>; key: string }
-  | { readonly t: typeof J_ARR; readonly items: JsonValue[] };
-
-/**
- * A hand-written JSON parser over a string that reports errors with Go's scanner messages. Containers are kept on
- * an explicit stack, so nesting up to Go's limit (10 000) cannot overflow the JS call stack. Only RFC 8259 JSON:
- * whitespace is space, tab, CR and LF; numbers are syntax-checked but not converted (no record field is a number);
- * `\u` escapes combine surrogate pairs and turn an unpaired surrogate into U+FFFD, as Go's unquote does.
- */
-class JsonParser {
-  #pos = 0;
-
-  constructor(private readonly text: string) {}
-
-  parseDocument(): JsonValue {
-    const text = this.text;
-    const open: OpenContainer[] = [];
-    this.#skipSpace();
-    for (;;) {
-      // Parse one value; an opened non-empty container goes on the stack and its first member is parsed next.
-      let value: JsonValue;
-      const c = text.charCodeAt(this.#pos);
-      if (c === 0x7b || c === 0x5b) {
-        if (open.length >= MAX_DEPTH) throw new JsonSyntaxError('exceeded max depth');
-        this.#pos++;
-        this.#skipSpace();
-        const close = c === 0x7b ? 0x7d : 0x5d;
-        if (text.charCodeAt(this.#pos) === close) {
-          this.#pos++;
-          value = c === 0x7b ? { t: J_OBJ, entries: [] } : { t: J_ARR, items: [] };
-        } else if (c === 0x7b) {
-          open.push({ t: J_OBJ, entries: [], key: this.#objectKey() });
-          continue;
-        } else {
-          open.push({ t: J_ARR, items: [] });
-          continue;
-        }
-      } else {
-        value = this.#scalar(c);
-      }
-
-      // Attach the value to its container; close every container that ends here.
-      for (;;) {
-        const top = open[open.length - 1];
-        if (top === undefined) {
-          this.#skipSpace();
-          if (this.#pos < text.length) this.#fail('after top-level value');
-          return value;
-        }
-        if (top.t === J_OBJ) top.entries.push([top.key, value]);
-        else top.items.push(value);
-        this.#skipSpace();
-        const next = text.charCodeAt(this.#pos);
-        if (next === 0x2c) {
-          this.#pos++;
-          this.#skipSpace();
-          if (top.t === J_OBJ) top.key = this.#objectKey();
-          break;
-        }
-        if (next === (top.t === J_OBJ ? 0x7d : 0x5d)) {
-          this.#pos++;
-          open.pop();
-          value = top.t === J_OBJ ? { t: J_OBJ, entries: top.entries } : { t: J_ARR, items: top.items };
-          continue;
-        }
-        this.#fail(top.t === J_OBJ ? 'after object key:value pair' : 'after array element');
-      }
-    }
-  }
-
-  #fail(context: string): never {
-    if (this.#pos >= this.text.length) throw new JsonSyntaxError('unexpected end of JSON input');
-    throw new JsonSyntaxError(`invalid character ${quoteChar(this.text.charCodeAt(this.#pos))} ${context}`);
-  }
-
-  #skipSpace(): void {
-    const text = this.text;
-    let pos = this.#pos;
-    while (pos < text.length) {
-      const c = text.charCodeAt(pos);
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      pos++;
-    }
-    this.#pos = pos;
-  }
-
-  /** Reads `"key"` and the colon after it, leaving `#pos` at the value. */
-  #objectKey(): string {
-    if (this.text.charCodeAt(this.#pos) !== 0x22) this.#fail('looking for beginning of object key string');
-    const key = this.#string();
-    this.#skipSpace();
-    if (this.text.charCodeAt(this.#pos) !== 0x3a) this.#fail('after object key');
-    this.#pos++;
-    this.#skipSpace();
-    return key;
-  }
-
-  #scalar(c: number): JsonValue {
-    switch (c) {
-      case 0x22: // "
-        return { t: J_STR, v: this.#string() };
-      case 0x74: // t
-        this.#literal('true');
-        return TRUE_VALUE;
-      case 0x66: // f
-        this.#literal('false');
-        return FALSE_VALUE;
-      case 0x6e: // n
-        this.#literal('null');
-        return NULL_VALUE;
-      default:
-        if (c === 0x2d || isDigit(c)) {
-          this.#number();
-          return NUMBER_VALUE;
-        }
-        return this.#fail('looking for beginning of value');
-    }
-  }
-
-  /** Parses a string literal starting at the opening quote. */
-  #string(): string {
-    const text = this.text;
-    let pos = this.#pos + 1;
-    let out = '';
-    let start = pos;
-    for (;;) {
-      if (pos >= text.length) {
-        this.#pos = pos;
-        this.#fail('in string literal');
-      }
-      const c = text.charCodeAt(pos);
-      if (c === 0x22) {
-        this.#pos = pos + 1;
-        return out + text.slice(start, pos);
-      }
-      if (c < 0x20) {
-        this.#pos = pos;
-        this.#fail('in string literal');
-      }
-      if (c !== 0x5c) {
-        pos++;
-        continue;
-      }
-      out += text.slice(start, pos);
-      this.#pos = pos + 1;
-      out += this.#escape();
-      pos = this.#pos;
-      start = pos;
-    }
-  }
-
-  /** Decodes one escape; `#pos` is just after the backslash and ends after the escape. */
-  #escape(): string {
-    const c = this.text.charCodeAt(this.#pos);
-    this.#pos++;
-    switch (c) {
-      case 0x22:
-        return '"';
-      case 0x5c:
-        return '\\';
-      case 0x2f:
-        return '/';
-      case 0x62:
-        return '\b';
-      case 0x66:
-        return '\f';
-      case 0x6e:
-        return '\n';
-      case 0x72:
-        return '\r';
-      case 0x74:
-        return '\t';
-      case 0x75: {
-        const unit = this.#hex4();
-        if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
-        if (
-          unit <= 0xdbff &&
-          this.text.charCodeAt(this.#pos) === 0x5c &&
-          this.text.charCodeAt(this.#pos + 1) === 0x75
-        ) {
-          const save = this.#pos;
-          this.#pos += 2;
-          const low = this.#hex4();
-          if (low >= 0xdc00 && low <= 0xdfff) return String.fromCharCode(unit, low);
-          // Not a low surrogate: the high one becomes U+FFFD and the second escape is decoded on its own.
-          this.#pos = save;
-        }
-        return '\ufffd';
-      }
-      default:
-        this.#pos--;
-        return this.#fail('in string escape code');
-    }
-  }
-
-  #hex4(): number {
-    let value = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = this.text.charCodeAt(this.#pos);
-      let digit: number;
-      if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
-      else if (c >= 0x61 && c <= 0x66) digit = c - 0x57;
-      else if (c >= 0x41 && c <= 0x46) digit = c - 0x37;
-      else return this.#fail('in \\u hexadecimal character escape');
-      value = value * 16 + digit;
-      this.#pos++;
-    }
-    return value;
-  }
-
-  #literal(word: string): void {
-    for (let i = 1; i < word.length; i++) {
-      this.#pos++;
-      if (this.text.charCodeAt(this.#pos) !== word.charCodeAt(i)) {
-        this.#fail(`in literal ${word} (expecting ${quoteChar(word.charCodeAt(i))})`);
-      }
-    }
-    this.#pos++;
-  }
-
-  #number(): void {
-    const text = this.text;
-    if (text.charCodeAt(this.#pos) === 0x2d) {
-      this.#pos++;
-      const c = text.charCodeAt(this.#pos);
-      if (!(c >= 0x30 && c <= 0x39)) this.#fail('in numeric literal');
-    }
-    if (text.charCodeAt(this.#pos) === 0x30) this.#pos++;
-    else this.#digits();
-    if (text.charCodeAt(this.#pos) === 0x2e) {
-      this.#pos++;
-      if (!isDigit(text.charCodeAt(this.#pos))) this.#fail('after decimal point in numeric literal');
-      this.#digits();
-    }
-    const e = text.charCodeAt(this.#pos);
-    if (e === 0x65 || e === 0x45) {
-      this.#pos++;
-      const sign = text.charCodeAt(this.#pos);
-      if (sign === 0x2b || sign === 0x2d) this.#pos++;
-      if (!isDigit(text.charCodeAt(this.#pos))) this.#fail('in exponent of numeric literal');
-      this.#digits();
-    }
-  }
-
-  #digits(): void {
-    while (isDigit(this.text.charCodeAt(this.#pos))) this.#pos++;
-  }
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** Go's `quoteChar`: `'x'`, with `'\''` and `'"'` special-cased and control characters escaped. */
-function quoteChar(c: number): string {
-  if (c === 0x27) return `'\\''`;
-  if (c === 0x22) return `'"'`;
-  const quoted = JSON.stringify(String.fromCharCode(c));
-  return `'${quoted.slice(1, -1)}'`;
-}
