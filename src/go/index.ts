@@ -8,6 +8,8 @@ export {
   goJsonKind,
   parseGoJson,
 } from './json.js';
+export { goJsonString } from './json-encode.js';
+export { goQuote } from './quote.js';
 export { type GoUrl, parseGoUrl, splitHostPort } from './url.js';
 export {
   bytesToGoString,

@@ -14,6 +14,8 @@ import {
   type GoJsonParseOptions,
   type GoJsonValue,
   goJsonKind,
+  goJsonString,
+  goQuote,
   parseGoJson,
 } from '../go/index.js';
 import type { RecordApiVersion } from '../profiles.js';
@@ -106,7 +108,7 @@ export interface EncodeOptions {
  * `WriteImagePullIntent`): compact JSON, `kind`, `apiVersion`, `image`, then one newline.
  */
 export function encodeImagePullIntent(intent: ImagePullIntent, apiVersion: RecordApiVersion): string {
-  return `{"kind":"ImagePullIntent","apiVersion":${goString(`${RECORD_GROUP}/${apiVersion}`)},"image":${goString(intent.image)}}\n`;
+  return `{"kind":"ImagePullIntent","apiVersion":${goJsonString(`${RECORD_GROUP}/${apiVersion}`)},"image":${goJsonString(intent.image)}}\n`;
 }
 
 /**
@@ -120,9 +122,9 @@ export function encodeImagePulledRecord(
   apiVersion: RecordApiVersion,
   { serviceAccountField = true }: EncodeOptions = {},
 ): string {
-  let out = `{"kind":"ImagePulledRecord","apiVersion":${goString(`${RECORD_GROUP}/${apiVersion}`)},"lastUpdatedTime":`;
+  let out = `{"kind":"ImagePulledRecord","apiVersion":${goJsonString(`${RECORD_GROUP}/${apiVersion}`)},"lastUpdatedTime":`;
   out += record.lastUpdatedTime === null ? 'null' : `"${formatRfc3339Seconds(record.lastUpdatedTime)}"`;
-  out += `,"imageRef":${goString(record.imageRef)}`;
+  out += `,"imageRef":${goJsonString(record.imageRef)}`;
   const keys = Object.keys(record.credentialMapping);
   if (keys.length > 0) {
     keys.sort(compareGoStrings);
@@ -130,7 +132,7 @@ export function encodeImagePulledRecord(
     keys.forEach((key, index) => {
       if (index > 0) out += ',';
       // Every key comes from Object.keys of the same object, so the lookup cannot miss.
-      out += `${goString(key)}:${encodeCredentials(record.credentialMapping[key]!, serviceAccountField)}`;
+      out += `${goJsonString(key)}:${encodeCredentials(record.credentialMapping[key]!, serviceAccountField)}`;
     });
     out += '}';
   }
@@ -143,73 +145,20 @@ function encodeCredentials(credentials: ImagePullCredentials, serviceAccountFiel
   if (secrets.length > 0) {
     const items = secrets.map(
       (s) =>
-        `{"uid":${goString(s.uid)},"namespace":${goString(s.namespace)},"name":${goString(s.name)},"credentialHash":${goString(s.credentialHash)}}`,
+        `{"uid":${goJsonString(s.uid)},"namespace":${goJsonString(s.namespace)},"name":${goJsonString(s.name)},"credentialHash":${goJsonString(s.credentialHash)}}`,
     );
     parts.push(`"kubernetesSecrets":[${items.join(',')}]`);
   }
   const serviceAccounts = serviceAccountField ? (credentials.kubernetesServiceAccounts ?? []) : [];
   if (serviceAccounts.length > 0) {
     const items = serviceAccounts.map(
-      (a) => `{"uid":${goString(a.uid)},"namespace":${goString(a.namespace)},"name":${goString(a.name)}}`,
+      (a) =>
+        `{"uid":${goJsonString(a.uid)},"namespace":${goJsonString(a.namespace)},"name":${goJsonString(a.name)}}`,
     );
     parts.push(`"kubernetesServiceAccounts":[${items.join(',')}]`);
   }
   if (credentials.nodePodsAccessible === true) parts.push('"nodePodsAccessible":true');
   return `{${parts.join(',')}}`;
-}
-
-const HEX = '0123456789abcdef';
-
-/**
- * A JSON string literal as Go's encoding/json writes it with HTML escaping on (the encoder's default): `"` and
- * `\` escaped, \b \f \n \r \t short forms (Go ≥ 1.22), other control characters, `<`, `>` and `&` as `\u00XX`,
- * U+2028/U+2029 as `\u2028`/`\u2029`, and invalid UTF-8 (in JS: an unpaired surrogate) as `\ufffd`.
- */
-function goString(value: string): string {
-  let out = '"';
-  let start = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    let escaped: string | undefined;
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) {
-      escaped = shortEscape(c) ?? `\\u00${HEX[c >> 4]}${HEX[c & 0xf]}`;
-    } else if (c === 0x2028 || c === 0x2029) {
-      escaped = c === 0x2028 ? '\\u2028' : '\\u2029';
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = value.charCodeAt(i + 1);
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        i++; // a valid pair stays as it is
-        continue;
-      }
-      escaped = '\\ufffd';
-    }
-    if (escaped !== undefined) {
-      out += value.slice(start, i) + escaped;
-      start = i + 1;
-    }
-  }
-  return out + value.slice(start) + '"';
-}
-
-function shortEscape(c: number): string | undefined {
-  switch (c) {
-    case 0x22:
-      return '\\"';
-    case 0x5c:
-      return '\\\\';
-    case 0x08:
-      return '\\b';
-    case 0x0c:
-      return '\\f';
-    case 0x0a:
-      return '\\n';
-    case 0x0d:
-      return '\\r';
-    case 0x09:
-      return '\\t';
-    default:
-      return undefined;
-  }
 }
 
 /** `metav1.Time.MarshalJSON`: the UTC time truncated to whole seconds, RFC 3339. */
@@ -457,7 +406,7 @@ class TypedDecoder {
   }
 
   #unknown(key: string): void {
-    this.#strict(`unknown field ${quoteGo(key)}`);
+    this.#strict(`unknown field ${goQuote(key)}`);
   }
 
   #strict(message: string): void {
@@ -517,7 +466,7 @@ class TypedDecoder {
     const seenKeys = new Set<string>();
     for (const [key, entry] of value.members) {
       if (this.#hardError !== undefined) break;
-      if (seenKeys.has(key)) this.#strict(`duplicate field ${quoteGo(key)}`);
+      if (seenKeys.has(key)) this.#strict(`duplicate field ${goQuote(key)}`);
       else seenKeys.add(key);
       // defineProperty keeps a key such as "__proto__" an ordinary own property.
       Object.defineProperty(mapping, key, {
@@ -654,11 +603,6 @@ class TypedDecoder {
     }
     return a;
   }
-}
-
-/** Go's `%q` for the ASCII-printable keys that occur in practice; other keys via JSON escaping (close enough). */
-function quoteGo(value: string): string {
-  return JSON.stringify(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -265,6 +265,13 @@ describe('§2.6 decoding rules', () => {
     expect(decodeError(decodeImagePulledRecord(sa, V135))).toBe('strict decoding error: unknown field "x"');
   });
 
+  it("quotes a field name as Go's %q does (strconv.Quote), control characters included", () => {
+    const text = intentText('a').replace('}', ',"\\u0001\\u00ad":1,"\\u0007":2,"\\u0007":3}');
+    expect(decodeError(decodeImagePullIntent(text, V135))).toBe(
+      'strict decoding error: unknown field "\\x01\\u00ad", unknown field "\\a"',
+    );
+  });
+
   it('matches field names case-sensitively', () => {
     expect(decodeError(decodeImagePullIntent(intentText('a').replace('"image"', '"Image"'), V135))).toBe(
       'strict decoding error: unknown field "Image"',
