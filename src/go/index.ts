@@ -10,6 +10,13 @@ export {
 } from './json.js';
 export { goJsonString } from './json-encode.js';
 export { goQuote } from './quote.js';
+export {
+  formatRfc3339Seconds,
+  GO_ZERO_TIME_UNIX_SECONDS,
+  type GoTime,
+  parseRfc3339,
+  rfc3339Error,
+} from './rfc3339.js';
 export { type GoUrl, parseGoUrl, splitHostPort } from './url.js';
 export {
   bytesToGoString,

@@ -10,6 +10,8 @@
 import { createHash } from 'node:crypto';
 import {
   compareGoStrings,
+  formatRfc3339Seconds,
+  GO_ZERO_TIME_UNIX_SECONDS,
   GoJsonObject,
   type GoJsonParseOptions,
   type GoJsonValue,
@@ -17,9 +19,11 @@ import {
   goJsonString,
   goQuote,
   parseGoJson,
+  parseRfc3339,
+  rfc3339Error,
 } from '../go/index.js';
 import type { RecordApiVersion } from '../profiles.js';
-import type { Ticks } from '../time.js';
+import { TICKS_PER_SECOND, type Ticks } from '../time.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types
@@ -123,7 +127,10 @@ export function encodeImagePulledRecord(
   { serviceAccountField = true }: EncodeOptions = {},
 ): string {
   let out = `{"kind":"ImagePulledRecord","apiVersion":${goJsonString(`${RECORD_GROUP}/${apiVersion}`)},"lastUpdatedTime":`;
-  out += record.lastUpdatedTime === null ? 'null' : `"${formatRfc3339Seconds(record.lastUpdatedTime)}"`;
+  out +=
+    record.lastUpdatedTime === null
+      ? 'null'
+      : `"${formatRfc3339Seconds(Math.floor(record.lastUpdatedTime / TICKS_PER_SECOND))}"`;
   out += `,"imageRef":${goJsonString(record.imageRef)}`;
   const keys = Object.keys(record.credentialMapping);
   if (keys.length > 0) {
@@ -159,12 +166,6 @@ function encodeCredentials(credentials: ImagePullCredentials, serviceAccountFiel
   }
   if (credentials.nodePodsAccessible === true) parts.push('"nodePodsAccessible":true');
   return `{${parts.join(',')}}`;
-}
-
-/** `metav1.Time.MarshalJSON`: the UTC time truncated to whole seconds, RFC 3339. */
-function formatRfc3339Seconds(value: Ticks): string {
-  const seconds = Math.floor(value / 1_000_000);
-  return new Date(seconds * 1000).toISOString().slice(0, 19) + 'Z';
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -438,7 +439,7 @@ class TypedDecoder {
       this.#hardError ??= `json: cannot unmarshal ${goJsonKind(value)} into Go value of type string`;
       return current;
     }
-    const parsed = parseRfc3339(value);
+    const parsed = lastUpdatedTime(value);
     if (typeof parsed === 'string') {
       this.#hardError ??= parsed;
       return current;
@@ -605,69 +606,21 @@ class TypedDecoder {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// RFC 3339 (Go's time.Parse(time.RFC3339, s))
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})$/;
-const TICKS_PER_SECOND = 1_000_000;
-
 /**
- * Parses an RFC 3339 timestamp into ticks, or returns Go's error text. Fractional seconds are kept to the
- * microsecond (Go keeps nanoseconds; the extra digits are truncated). The zero time `0001-01-01T00:00:00Z` is
- * null; any other instant before the Unix epoch cannot be held in Ticks and is reported as an error (the kubelet
- * would accept it; no real record has one).
+ * A record's `lastUpdatedTime` in ticks, or Go's error text. Fractional seconds are kept to the microsecond (Go keeps
+ * nanoseconds; the extra digits are truncated). The zero time `0001-01-01T00:00:00Z` is null; any other instant
+ * before the Unix epoch cannot be held in Ticks and is reported as an error (the kubelet would accept it; no real
+ * record has one).
  */
-function parseRfc3339(text: string): Ticks | null | string {
-  const fail = (reason: string) =>
-    `parsing time ${JSON.stringify(text)} as "2006-01-02T15:04:05Z07:00": ${reason}`;
-  const m = RFC3339.exec(text);
-  if (m === null) return fail(`cannot parse ${JSON.stringify(text)} as "2006-01-02T15:04:05Z07:00"`);
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12) return fail('month out of range');
-  if (day < 1 || day > daysIn(year, month)) return fail('day out of range');
-  if (hour > 23) return fail('hour out of range');
-  if (minute > 59) return fail('minute out of range');
-  if (second > 59) return fail('second out of range');
-  let offsetSeconds = 0;
-  const zone = m[8]!;
-  if (zone !== 'Z') {
-    const zoneHours = Number(zone.slice(1, 3));
-    const zoneMinutes = Number(zone.slice(4, 6));
-    if (zoneHours > 23 || zoneMinutes > 59) return fail('time zone offset out of range');
-    offsetSeconds = (zone[0] === '-' ? -1 : 1) * (zoneHours * 3600 + zoneMinutes * 60);
-  }
-  const fraction = m[7] ?? '';
-  const micros = Number((fraction + '000000').slice(0, 6));
-  const epochSeconds =
-    daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-  if (epochSeconds === ZERO_TIME_EPOCH_SECONDS && micros === 0 && /^0*$/.test(fraction)) return null;
-  if (epochSeconds < 0) return fail('time before the Unix epoch is not representable in pullsim');
-  const value = epochSeconds * TICKS_PER_SECOND + micros;
-  if (!Number.isSafeInteger(value)) return fail('time after year 2255 is not representable in pullsim');
+function lastUpdatedTime(text: string): Ticks | null | string {
+  const parsed = parseRfc3339(text);
+  if (!parsed.ok) return parsed.error;
+  const { unixSeconds, nanoseconds, wholeSecond } = parsed.value;
+  if (unixSeconds === GO_ZERO_TIME_UNIX_SECONDS && wholeSecond) return null;
+  if (unixSeconds < 0)
+    return rfc3339Error(text, 'time before the Unix epoch is not representable in pullsim').error;
+  const value = unixSeconds * TICKS_PER_SECOND + Math.floor(nanoseconds / 1000);
+  if (!Number.isSafeInteger(value))
+    return rfc3339Error(text, 'time after year 2255 is not representable in pullsim').error;
   return value as Ticks;
 }
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** Go's zero `time.Time`, 0001-01-01T00:00:00Z, in seconds relative to the Unix epoch. */
-const ZERO_TIME_EPOCH_SECONDS = daysFromCivil(1, 1, 1) * 86_400;
