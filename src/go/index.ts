@@ -1,4 +1,10 @@
 export { type Base64Result, decodeGoBase64 } from './base64.js';
+export {
+  type GoDurationGroup,
+  type GoDurationSyntaxError,
+  parseGoDuration,
+  scanGoDuration,
+} from './duration.js';
 export { goFilepathMatch, hasGlobMeta } from './glob.js';
 export {
   GoJsonObject,
