@@ -43,22 +43,26 @@ export type Decoded<T> =
  * apiVersion/kind, unknown or duplicate fields, wrong types, or another kind ⇒ an error.
  */
 export function decodeImagePullIntent(text: string, options: DecodeOptions): Decoded<ImagePullIntent> {
-  const decoded = decodeObject(text, options);
-  if (!decoded.ok) return { ok: false, error: decoded.error };
-  if (decoded.kind !== 'ImagePullIntent') {
-    return { ok: false, error: `failed to convert object to *ImagePullIntent: *config.${decoded.kind}` };
-  }
-  return { ok: true, value: decoded.value as ImagePullIntent, apiVersion: decoded.apiVersion };
+  return decodeKind<ImagePullIntent>(text, options, 'ImagePullIntent');
 }
 
 /** Strictly decodes a pulled-record file (fs_pullrecords.go `decodePulledRecord`); rules as for intents. */
 export function decodeImagePulledRecord(text: string, options: DecodeOptions): Decoded<ImagePulledRecord> {
+  return decodeKind<ImagePulledRecord>(text, options, 'ImagePulledRecord');
+}
+
+/** Decodes a file and checks that it holds `kind` (the type assertion after the scheme's Decode). */
+function decodeKind<T>(
+  text: string,
+  options: DecodeOptions,
+  kind: 'ImagePullIntent' | 'ImagePulledRecord',
+): Decoded<T> {
   const decoded = decodeObject(text, options);
   if (!decoded.ok) return { ok: false, error: decoded.error };
-  if (decoded.kind !== 'ImagePulledRecord') {
-    return { ok: false, error: `failed to convert object to *ImagePulledRecord: *config.${decoded.kind}` };
+  if (decoded.kind !== kind) {
+    return { ok: false, error: `failed to convert object to *${kind}: *config.${decoded.kind}` };
   }
-  return { ok: true, value: decoded.value as ImagePulledRecord, apiVersion: decoded.apiVersion };
+  return { ok: true, value: decoded.value as T, apiVersion: decoded.apiVersion };
 }
 
 /**
