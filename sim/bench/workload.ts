@@ -503,7 +503,7 @@ function* timeline(
   const secretsStream = random.stream('secrets');
   const end = workload.duration;
   const meanGap = workload.duration / workload.pods.starts;
-  const deletions = new MinHeap<{ at: number; namespace: string; name: string }>((a, b) => a.at - b.at);
+  const deletions = new DeletionHeap();
   const policyOf = (x: number) =>
     x < workload.pods.pullPolicy.Always
       ? 'Always'
@@ -608,5 +608,12 @@ function* timeline(
       nextRestart += restartEvery;
       yield { at: t, action: { action: 'restartKubelet', node: 'node-1' } };
     }
+  }
+}
+
+/** Pending pod deletions by time. */
+class DeletionHeap extends MinHeap<{ at: number; namespace: string; name: string }> {
+  protected compare(a: { at: number }, b: { at: number }): number {
+    return a.at - b.at;
   }
 }

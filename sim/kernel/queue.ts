@@ -30,7 +30,7 @@ export interface EventQueueOptions {
  * with a tie-break stream: a binary heap (`MinHeap`), push and pop O(log n).
  */
 export class EventQueue<E> {
-  readonly #heap = new MinHeap<Entry<E>>(compareEntries);
+  readonly #heap = new EntryHeap<E>();
   readonly #tieBreak: RandomStream | undefined;
   readonly #maxPending: number;
   #nextSeq = 0;
@@ -70,9 +70,11 @@ export class EventQueue<E> {
   }
 }
 
-/** (due, tie, seq): a total order, since sequence numbers are unique. */
-function compareEntries<E>(a: Entry<E>, b: Entry<E>): number {
-  if (a.due !== b.due) return a.due < b.due ? -1 : 1;
-  if (a.tie !== b.tie) return a.tie < b.tie ? -1 : 1;
-  return a.seq - b.seq;
+/** Entries by (due, tie, seq): a total order, since sequence numbers are unique. */
+class EntryHeap<E> extends MinHeap<Entry<E>> {
+  protected compare(a: Entry<E>, b: Entry<E>): number {
+    if (a.due !== b.due) return a.due < b.due ? -1 : 1;
+    if (a.tie !== b.tie) return a.tie < b.tie ? -1 : 1;
+    return a.seq - b.seq;
+  }
 }

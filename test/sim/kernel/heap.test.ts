@@ -9,9 +9,13 @@ interface Item {
   readonly id: number;
 }
 
-const byKey = (a: Item, b: Item): number => a.key - b.key;
+class ItemHeap extends MinHeap<Item> {
+  protected compare(a: Item, b: Item): number {
+    return a.key - b.key;
+  }
+}
 
-function drain(heap: MinHeap<Item>): Item[] {
+function drain(heap: ItemHeap): Item[] {
   const out: Item[] = [];
   for (let next = heap.pop(); next !== undefined; next = heap.pop()) out.push(next);
   return out;
@@ -22,7 +26,7 @@ describe('MinHeap', () => {
     const op = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constant('pop' as const));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
-        const heap = new MinHeap<Item>(byKey);
+        const heap = new ItemHeap();
         const pending: Item[] = [];
         ops.forEach((o, id) => {
           if (o === 'pop') {
@@ -52,7 +56,7 @@ describe('MinHeap', () => {
   it('removes what matches and keeps the heap order of the rest', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 100 }), (keys) => {
-        const heap = new MinHeap<Item>(byKey);
+        const heap = new ItemHeap();
         for (const [id, key] of keys.entries()) heap.push({ key, id });
         const removed = heap.removeWhere((item) => item.id % 3 === 0);
         expect(removed).toBe(keys.filter((_, id) => id % 3 === 0).length);
@@ -66,7 +70,7 @@ describe('MinHeap', () => {
 
   it('lets equal items leave in an order fixed by the operations alone', () => {
     const run = (keys: readonly number[]) => {
-      const heap = new MinHeap<Item>(byKey);
+      const heap = new ItemHeap();
       for (const [id, key] of keys.entries()) heap.push({ key, id });
       return drain(heap).map((item) => item.id);
     };
