@@ -4,6 +4,7 @@ import { TICKS_PER_MINUTE, TICKS_PER_SECOND, type Ticks, ticks } from '../../src
 import type { InputError } from '../errors.js';
 import { secretPaths } from '../input/secrets.js';
 import { readYaml } from '../input/yaml.js';
+import { MinHeap } from '../kernel/heap.js';
 import { type RandomStream, SeededRandom } from '../kernel/random.js';
 import { type Path, Reader } from '../scenario/reader.js';
 import type {
@@ -502,7 +503,7 @@ function* timeline(
   const secretsStream = random.stream('secrets');
   const end = workload.duration;
   const meanGap = workload.duration / workload.pods.starts;
-  const deletions = new MinHeap<{ at: number; namespace: string; name: string }>();
+  const deletions = new DeletionHeap();
   const policyOf = (x: number) =>
     x < workload.pods.pullPolicy.Always
       ? 'Always'
@@ -610,46 +611,9 @@ function* timeline(
   }
 }
 
-/** A small binary min-heap by `at`. */
-class MinHeap<T extends { at: number }> {
-  readonly #items: T[] = [];
-  peek(): T | undefined {
-    return this.#items[0];
-  }
-  push(item: T): void {
-    const items = this.#items;
-    items.push(item);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if ((items[parent] as T).at <= item.at) break;
-      items[i] = items[parent] as T;
-      i = parent;
-    }
-    items[i] = item;
-  }
-  pop(): T | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = -1;
-        let best = last.at;
-        if (left < items.length && (items[left] as T).at < best) {
-          smallest = left;
-          best = (items[left] as T).at;
-        }
-        if (right < items.length && (items[right] as T).at < best) smallest = right;
-        if (smallest < 0) break;
-        items[i] = items[smallest] as T;
-        i = smallest;
-      }
-      items[i] = last;
-    }
-    return top;
+/** Pending pod deletions by time. */
+class DeletionHeap extends MinHeap<{ at: number; namespace: string; name: string }> {
+  protected compare(a: { at: number }, b: { at: number }): number {
+    return a.at - b.at;
   }
 }

@@ -7,76 +7,28 @@
  * (docs/kubelet-model.md#the-credential-hash).
  */
 import { createHash } from 'node:crypto';
-import { decodeRune, goStringToBytes } from './_internal/go-strings.js';
+import { bytesToGoString, goJsonString, goStringToBytes } from '../go/index.js';
 
-const HEX = '0123456789abcdef';
-
-/** Characters Go's encoder writes unchanged (with `SetEscapeHTML(true)`, which `json.Marshal` uses). */
-const PLAIN = /^[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7f]*$/;
+/** A lone surrogate: in a credential string, a raw byte (U+DC80…U+DCFF) or a character Go cannot hold. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * Go's `appendString` with HTML escaping: `"` and `\` escaped, `\b \f \n \r \t` short forms, other control bytes and
- * `< > &` as `\u00XX`, U+2028/U+2029 as `\u2028`/`\u2029`, and each byte that is not valid UTF-8 as `\ufffd`.
+ * The Go string `text` stands for, spelt canonically: carried raw bytes that together form valid UTF-8 become that
+ * character, and any other lone surrogate U+FFFD (see `goStringToBytes`). Only raw bytes that are not valid UTF-8
+ * stay lone surrogates, which `goJsonString` writes as `\ufffd` one byte at a time, as Go's encoder does.
  */
-function appendGoJsonString(out: number[], text: string): void {
-  out.push(0x22);
-  if (PLAIN.test(text)) {
-    for (let index = 0; index < text.length; index++) out.push(text.charCodeAt(index));
-    out.push(0x22);
-    return;
-  }
-  const bytes = goStringToBytes(text);
-  const pushAscii = (ascii: string): void => {
-    for (let index = 0; index < ascii.length; index++) out.push(ascii.charCodeAt(index));
-  };
-  for (let index = 0; index < bytes.length; ) {
-    const b = bytes[index]!;
-    if (b < 0x80) {
-      switch (b) {
-        case 0x22:
-          pushAscii('\\"');
-          break;
-        case 0x5c:
-          pushAscii('\\\\');
-          break;
-        case 0x08:
-          pushAscii('\\b');
-          break;
-        case 0x0c:
-          pushAscii('\\f');
-          break;
-        case 0x0a:
-          pushAscii('\\n');
-          break;
-        case 0x0d:
-          pushAscii('\\r');
-          break;
-        case 0x09:
-          pushAscii('\\t');
-          break;
-        default:
-          if (b < 0x20 || b === 0x3c || b === 0x3e || b === 0x26)
-            pushAscii(`\\u00${HEX[b >> 4]}${HEX[b & 0xf]}`);
-          else out.push(b);
-      }
-      index++;
-      continue;
-    }
-    const [codePoint, size] = decodeRune(bytes, index);
-    if (codePoint < 0) pushAscii('\\ufffd');
-    else if (codePoint === 0x2028 || codePoint === 0x2029) pushAscii(`\\u202${HEX[codePoint & 0xf]}`);
-    else for (let k = 0; k < size; k++) out.push(bytes[index + k]!);
-    index += size;
-  }
-  out.push(0x22);
+function canonicalGoString(text: string): string {
+  return LONE_SURROGATE.test(text) ? bytesToGoString(goStringToBytes(text)) : text;
 }
+
+const UTF8 = new TextEncoder();
 
 /**
  * The exact bytes `json.Marshal(&AuthConfig{Username, Password, Email})` produces. Strings are Go strings: a lone
- * surrogate U+DC80…U+DCFF stands for one raw, non-UTF-8 byte (see `_internal/go-strings.ts`).
+ * surrogate U+DC80…U+DCFF stands for one raw, non-UTF-8 byte (see `src/go/utf8.ts`).
  */
 export function authConfigJson(auth: { username?: string; password?: string; email?: string }): Uint8Array {
-  const out: number[] = [0x7b];
+  let out = '{';
   const fields: [string, string | undefined][] = [
     ['username', auth.username],
     ['password', auth.password],
@@ -84,13 +36,11 @@ export function authConfigJson(auth: { username?: string; password?: string; ema
   ];
   for (const [name, value] of fields) {
     if (value === undefined || value === '') continue;
-    if (out.length > 1) out.push(0x2c);
-    appendGoJsonString(out, name);
-    out.push(0x3a);
-    appendGoJsonString(out, value);
+    if (out.length > 1) out += ',';
+    out += `"${name}":${goJsonString(canonicalGoString(value))}`;
   }
-  out.push(0x7d);
-  return Uint8Array.from(out);
+  // Every lone surrogate is escaped by now, so the UTF-8 encoding is exact.
+  return UTF8.encode(`${out}}`);
 }
 
 /**

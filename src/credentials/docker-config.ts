@@ -8,11 +8,19 @@
  * leaves a field empty, a value of the wrong type is an `UnmarshalTypeError`, duplicate members are applied in
  * document order. Error texts use Go's wording but never contain secret data.
  */
+
+import {
+  bytesToGoString,
+  decodeGoBase64,
+  GoJsonObject,
+  type GoJsonValue,
+  goJsonKind,
+  goStringToBytes,
+  goTrimSpace,
+  parseGoJson,
+  parseGoUrl,
+} from '../go/index.js';
 import type { DockerConfig, DockerConfigEntry, SecretObject } from '../ports.js';
-import { decodeGoBase64 } from './_internal/go-base64.js';
-import { GoJsonObject, type GoJsonValue, parseGoJson } from './_internal/go-json-parse.js';
-import { bytesToGoString, goStringToBytes, goTrimSpace } from './_internal/go-strings.js';
-import { parseGoUrl } from './_internal/go-url.js';
 
 /** `v1.SecretTypeDockerConfigJson` and its data key. */
 export const SECRET_TYPE_DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson';
@@ -60,22 +68,7 @@ function inField(error: DecodeError, struct: string, field: string): DecodeError
 }
 
 function typeError(raw: unknown, type: string, struct = '', field = ''): TypeError {
-  return { kind: 'type', value: jsonKind(raw), type, struct, field };
-}
-
-/** The JSON kind Go names in an `UnmarshalTypeError` ("number", "object", …). */
-function jsonKind(raw: unknown): string {
-  switch (typeof raw) {
-    case 'boolean':
-      return 'bool';
-    case 'number':
-    case 'bigint':
-      return 'number';
-    case 'string':
-      return 'string';
-    default:
-      return Array.isArray(raw) ? 'array' : 'object';
-  }
+  return { kind: 'type', value: goJsonKind(raw), type, struct, field };
 }
 
 /** The members of a JSON object in document order (plain objects: own enumerable keys), or undefined. */

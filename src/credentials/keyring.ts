@@ -6,10 +6,17 @@
  * walks the reverse-sorted key index. Go's `Add` iterates a Go map (random order); here a config's entries are
  * added in the object's key order, which is one of the orders Go can produce.
  */
+
+import {
+  compareGoStrings,
+  type GoUrl,
+  goFilepathMatch,
+  goStringToBytes,
+  hasGlobMeta,
+  parseGoUrl,
+  splitHostPort,
+} from '../go/index.js';
 import type { DockerConfig } from '../ports.js';
-import { goFilepathMatch, hasGlobMeta } from './_internal/go-glob.js';
-import { compareGoStrings, goStringToBytes } from './_internal/go-strings.js';
-import { type GoUrl, parseGoUrl, splitHostPort } from './_internal/go-url.js';
 import { credentialHash } from './credential-hash.js';
 import { normalizeRegistryKey, parseDockerConfigEntry } from './docker-config.js';
 

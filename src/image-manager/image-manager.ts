@@ -4,6 +4,7 @@ import {
   podCredentialsForMatching,
   type TrackedAuthConfig,
 } from '../credentials/index.js';
+import { goQuote } from '../go/index.js';
 import type {
   Clock,
   CredentialSources,
@@ -15,7 +16,7 @@ import type {
 import type { KubeletProfile } from '../profiles.js';
 import type { ImagePullManager, MustAttemptImagePullAnswer, PodCredentials } from '../pullmanager/manager.js';
 import type { ImagePullCredentials } from '../pullmanager/records.js';
-import { applyDefaultImageTag, goQuote, parseImageName } from '../reference/index.js';
+import { applyDefaultImageTag, parseImageName } from '../reference/index.js';
 import { formatDuration, TICKS_PER_MILLISECOND, type Ticks, ticks } from '../time.js';
 import { Backoff } from './backoff.js';
 import { evalCriPullError, ImageErrors, ImageEvents } from './errors.js';

@@ -3,7 +3,8 @@
  * (pkg/kubelet/images/pullmanager/image_pull_policies.go), and the kubelet configuration checks for them
  * (pkg/kubelet/apis/config/validation/validation.go). decision.md §3.
  */
-import { goQuote, type ParseResult, parseNormalizedNamed } from '../reference/index.js';
+import { goQuote } from '../go/index.js';
+import { type ParseResult, parseNormalizedNamed } from '../reference/index.js';
 
 /** `imagePullCredentialsVerificationPolicy` values (pkg/kubelet/apis/config/types.go). */
 export const VERIFICATION_POLICIES = [

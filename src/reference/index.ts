@@ -3,7 +3,6 @@ export {
   DEFAULT_IMAGE_TAG,
   familiarName,
   familiarString,
-  goQuote,
   type ImageKeyForm,
   type NamedReference,
   type ParsedImageName,

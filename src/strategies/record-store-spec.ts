@@ -5,7 +5,7 @@
  * (the CLI lays it out: sim/cli/strategy-help.ts).
  */
 
-import { parseGoDuration } from '../pullmanager/strategies/_internal/go-duration.js';
+import { parseGoDuration } from '../go/index.js';
 import { formatDuration, type Ticks } from '../time.js';
 
 /** Upper bound on a requested cache size: far above any node, low enough that a typo cannot exhaust memory. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGoUrl, splitHostPort } from '../../../../src/credentials/_internal/go-url.js';
+import { parseGoUrl, splitHostPort } from '../../../src/go/url.js';
 
 describe('parseGoUrl (net/url.Parse)', () => {
   it.each([

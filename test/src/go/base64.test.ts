@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGoBase64 } from '../../../../src/credentials/_internal/go-base64.js';
+import { decodeGoBase64 } from '../../../src/go/base64.js';
 
 const decode = (text: string, padded: boolean): string => {
   const result = decodeGoBase64(Buffer.from(text, 'latin1'), { padded });

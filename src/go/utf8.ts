@@ -4,6 +4,8 @@
  * encoder (the credential hash) treats such bytes differently from a real U+FFFD. To keep that distinction, an
  * invalid byte `b` (always ≥ 0x80) is carried in a JavaScript string as the lone low surrogate U+DC00 + b (the
  * "surrogateescape" convention), which no valid text and no JSON-decoded string can contain.
+ *
+ * Also here: Go's byte order on strings (`unicode/utf8`, `strings.TrimSpace`, `<` on strings).
  */
 
 const REPLACEMENT_BYTES = [0xef, 0xbf, 0xbd] as const;
@@ -115,15 +117,43 @@ export function goTrimSpace(text: string): string {
   return chars.slice(start, end).join('');
 }
 
-/** Byte-wise (UTF-8) comparison of two Go strings, as Go's `<` on strings and `sort.Strings`. */
+/**
+ * Compares two Go strings by their bytes, as Go's `<` on strings, `sort.Strings` and encoding/json's map-key order
+ * do: for well-formed text that is code-point order, which `<` on UTF-16 code units is not (a surrogate pair sorts
+ * after U+E000…U+FFFF). Returns -1, 0 or 1. A lone surrogate counts as the bytes `goStringToBytes` gives it.
+ */
 export function compareGoStrings(a: string, b: string): number {
-  if (isAscii(a) && isAscii(b)) return a < b ? -1 : a > b ? 1 : 0;
-  const x = goStringToBytes(a);
-  const y = goStringToBytes(b);
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    const x = a.charCodeAt(index);
+    const y = b.charCodeAt(index);
+    if (x === y) continue;
+    // Below the first surrogate, code-unit order is byte order; the rare rest is compared byte by byte.
+    if (!isSurrogate(x) && !isSurrogate(y)) return x < y ? -1 : 1;
+    return compareBytes(goStringToBytes(a), goStringToBytes(b));
+  }
+  // A string that is a prefix of the other in code units is also its prefix in bytes (or ends in a lone high
+  // surrogate, U+FFFD's EF BF BD, which still sorts before the F0 that starts a pair).
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+function isSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdfff;
+}
+
+function compareBytes(x: Uint8Array, y: Uint8Array): number {
   const length = Math.min(x.length, y.length);
   for (let index = 0; index < length; index++) {
     const difference = x[index]! - y[index]!;
     if (difference !== 0) return difference < 0 ? -1 : 1;
   }
   return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+}
+
+/** The value of an ASCII hexadecimal digit (either case), or -1 (Go's `unhex`, as strconv and net/url use it). */
+export function hexDigitValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  return -1;
 }

@@ -3,7 +3,7 @@
  * ranges and `^` negation, `\` escapes. A malformed pattern is Go's `ErrBadPattern`, which every caller here treats
  * as "no match", so the port answers a plain boolean.
  */
-import { decodeRune } from './go-strings.js';
+import { decodeRune } from './utf8.js';
 
 const STAR = 0x2a;
 const QUESTION = 0x3f;

@@ -7,7 +7,7 @@ import {
   goStringToBytes,
   goTrimSpace,
   isAscii,
-} from '../../../../src/credentials/_internal/go-strings.js';
+} from '../../../src/go/utf8.js';
 
 describe('decodeRune (unicode/utf8.DecodeRune)', () => {
   it.each([
@@ -105,5 +105,29 @@ describe('Go strings in JavaScript', () => {
     expect(compareGoStrings('é', 'é')).toBe(0);
     expect(compareGoStrings('é', 'éa')).toBe(-1);
     expect(compareGoStrings('éa', 'é')).toBe(1);
+    // U+FF61 is EF BD A1 in UTF-8 and sorts before U+1F600 (F0 9F 98 80), as encoding/json sorts map keys.
+    expect(compareGoStrings('\uFF61', '\u{1F600}')).toBeLessThan(0);
+    expect(compareGoStrings('a', 'ab')).toBeLessThan(0);
+    expect(compareGoStrings('b', 'a')).toBeGreaterThan(0);
+  });
+
+  it('compares a carried raw byte as that byte: U+DC80 (0x80) sorts before é (C3 A9)', () => {
+    expect(compareGoStrings('\udc80', 'é')).toBe(-1);
+    expect(compareGoStrings('a\udcff', 'aé')).toBe(1);
+  });
+
+  it('property: the order is the order of the bytes goStringToBytes gives', () => {
+    const bytewise = (a: string, b: string): number => {
+      const x = Buffer.from(goStringToBytes(a));
+      const y = Buffer.from(goStringToBytes(b));
+      return Buffer.compare(x, y);
+    };
+    const text = fc.string({ unit: 'binary', maxLength: 6 });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(compareGoStrings(a, b)).toBe(bytewise(a, b));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

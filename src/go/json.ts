@@ -1,11 +1,15 @@
 /**
  * A JSON reader with Go's `encoding/json` semantics where they differ from `JSON.parse`: object members keep their
- * document order and duplicates (Go's decoder applies every member in turn), an invalid `\u` surrogate decodes to
- * U+FFFD, and syntax errors carry Go's wording ("invalid character … looking for beginning of value", "unexpected
- * end of JSON input"). Go quotes the offending character; secret data must never reach an error text, so the
- * character is replaced by its byte offset. Nesting is bounded by Go's limit of 10000.
+ * document order and duplicates (Go's decoder applies every member in turn, and a strict decoder rejects the
+ * second), an invalid `\u` surrogate decodes to U+FFFD, and syntax errors carry Go's scanner wording ("invalid
+ * character … looking for beginning of value", "unexpected end of JSON input"). Containers are kept on an explicit
+ * stack, so nesting up to Go's limit of 10 000 cannot overflow the JavaScript call stack. Only RFC 8259 JSON:
+ * whitespace is space, tab, CR and LF.
+ *
+ * Two callers word the errors differently (see `GoJsonParseOptions.errors`): the docker config decoder must never
+ * put secret data in an error text, and the record decoder quotes the character as the scanner does.
  */
-import { goStringToBytes } from './go-strings.js';
+import { goStringToBytes, hexDigitValue } from './utf8.js';
 
 /** A JSON object with its members in document order, duplicates included. */
 export class GoJsonObject {
@@ -16,29 +20,94 @@ export type GoJsonValue = null | boolean | number | string | readonly GoJsonValu
 
 export type GoJsonParseResult = { ok: true; value: GoJsonValue } | { ok: false; error: string };
 
-const MAX_NESTING_DEPTH = 10_000;
-
-/** What the value reader returns when it opened a non-empty container instead of reading a value. */
-const OPENED: unique symbol = Symbol('opened');
-
-/** Returned by the value reader when it opened a non-empty container instead of reading a value. */
-class GoSyntaxError {
-  constructor(readonly message: string) {}
+/** How `parseGoJson` reads strings and words its syntax errors. */
+export interface GoJsonParseOptions {
+  /**
+   * - `redacted` (the default): an invalid character is named by its byte offset (`invalid character at input byte
+   *   7 …`), never quoted, so no secret data reaches the text; the input ending inside a literal, number or escape is
+   *   Go's `invalid character ' ' …` (Go's scanner feeds a space at the end, and naming it reveals nothing).
+   * - `quoted`: the character quoted as Go's `quoteChar` does (`invalid character 'x' …`); the input ending anywhere
+   *   is `unexpected end of JSON input`, and the nesting limit is a bare `exceeded max depth`.
+   */
+  readonly errors?: 'redacted' | 'quoted';
+  /**
+   * What a raw lone surrogate in a string becomes: `replace`d by U+FFFD (the default; Go decodes the invalid UTF-8
+   * it stands for that way) or `keep`.
+   */
+  readonly loneSurrogates?: 'replace' | 'keep';
 }
 
-type Frame =
-  | { kind: 'object'; members: [string, GoJsonValue][]; key: string }
-  | { kind: 'array'; items: GoJsonValue[] };
-
-/** Parses `text` as Go's `json.Unmarshal` scans it (`checkValid` first, so syntax errors win over type errors). */
-export function parseGoJson(text: string): GoJsonParseResult {
+/**
+ * Parses `text` as Go's `json.Unmarshal` scans it (`checkValid` first, so syntax errors win over type errors).
+ *
+ * @example parseGoJson('{"a":1,"a":2}') // { ok: true, value: GoJsonObject { members: [['a', 1], ['a', 2]] } }
+ */
+export function parseGoJson(
+  text: string,
+  { errors = 'redacted', loneSurrogates = 'replace' }: GoJsonParseOptions = {},
+): GoJsonParseResult {
   try {
-    return { ok: true, value: new Reader(text).read() };
+    return { ok: true, value: new Reader(text, loneSurrogates === 'keep').read() };
   } catch (error) {
-    if (error instanceof GoSyntaxError) return { ok: false, error: error.message };
+    if (error instanceof SyntaxFailure) {
+      return {
+        ok: false,
+        error: errors === 'quoted' ? quotedMessage(text, error) : redactedMessage(text, error),
+      };
+    }
     /* v8 ignore next */
     throw error;
   }
+}
+
+/** The JSON kind Go names in an `UnmarshalTypeError` ("number", "object", …) for a parsed or plain value. */
+export function goJsonKind(value: unknown): string {
+  switch (typeof value) {
+    case 'boolean':
+      return 'bool';
+    case 'number':
+    case 'bigint':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      if (value === null) return 'null';
+      return Array.isArray(value) ? 'array' : 'object';
+  }
+}
+
+const MAX_NESTING_DEPTH = 10_000;
+const DEPTH_CONTEXT = 'exceeded max depth';
+
+/**
+ * Where and why scanning stopped: `index` is the offending character's UTF-16 index (the text's length when the
+ * input ended); `context` is the scanner's phrase, absent when the input merely ended between tokens.
+ */
+class SyntaxFailure {
+  constructor(
+    readonly index: number,
+    readonly context: string | undefined,
+  ) {}
+}
+
+function redactedMessage(text: string, { index, context }: SyntaxFailure): string {
+  if (context === undefined) return 'unexpected end of JSON input';
+  if (index >= text.length) return `invalid character ' ' ${context}`;
+  return `invalid character at input byte ${goStringToBytes(text.slice(0, index)).length} ${context}`;
+}
+
+function quotedMessage(text: string, { index, context }: SyntaxFailure): string {
+  if (index >= text.length) return 'unexpected end of JSON input';
+  if (context === DEPTH_CONTEXT) return DEPTH_CONTEXT;
+  return `invalid character ${quoteChar(text.charCodeAt(index))} ${context}`;
+}
+
+/** Go's `quoteChar`: `'x'`, with `'\''` and `'"'` special-cased and control characters escaped. */
+function quoteChar(c: number): string {
+  if (c === 0x27) return `'\\''`;
+  if (c === 0x22) return `'"'`;
+  const quoted = JSON.stringify(String.fromCharCode(c));
+  return `'${quoted.slice(1, -1)}'`;
 }
 
 function isSpace(code: number): boolean {
@@ -49,17 +118,20 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x57;
-  if (code >= 0x41 && code <= 0x46) return code - 0x37;
-  return -1;
-}
+/** What the value reader returns when it opened a non-empty container instead of reading a value. */
+const OPENED: unique symbol = Symbol('opened');
+
+type Frame =
+  | { kind: 'object'; members: [string, GoJsonValue][]; key: string }
+  | { kind: 'array'; items: GoJsonValue[] };
 
 class Reader {
   #pos = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly keepLoneSurrogates: boolean,
+  ) {}
 
   read(): GoJsonValue {
     const stack: Frame[] = [];
@@ -75,7 +147,7 @@ class Reader {
           return value;
         }
         this.#skipSpace();
-        const code = this.#peekOrEof();
+        const code = this.#peekOrEnd();
         if (top.kind === 'object') {
           top.members.push([top.key, value]);
           if (code === 0x2c /* , */) {
@@ -105,30 +177,24 @@ class Reader {
   /** Reads a scalar or an empty container, or opens a container (pushing a frame) and returns OPENED. */
   #beginValue(stack: Frame[]): GoJsonValue | typeof OPENED {
     this.#skipSpace();
-    const code = this.#peekOrEof();
+    const code = this.#peekOrEnd();
     switch (code) {
       case 0x7b /* { */:
-        {
-          if (stack.length >= MAX_NESTING_DEPTH) this.#invalid(this.#pos, 'exceeded max depth');
-          this.#pos++;
-          this.#skipSpace();
-          if (this.#peekOrEof() === 0x7d /* } */) {
-            this.#pos++;
-            return new GoJsonObject([]);
-          }
-          stack.push({ kind: 'object', members: [], key: this.#objectKeyAfterOpen() });
-          return OPENED;
-        }
       case 0x5b /* [ */:
         {
-          if (stack.length >= MAX_NESTING_DEPTH) this.#invalid(this.#pos, 'exceeded max depth');
+          if (stack.length >= MAX_NESTING_DEPTH) this.#invalid(this.#pos, DEPTH_CONTEXT);
+          const object = code === 0x7b;
           this.#pos++;
           this.#skipSpace();
-          if (this.#peekOrEof() === 0x5d /* ] */) {
+          if (this.#peekOrEnd() === (object ? 0x7d /* } */ : 0x5d) /* ] */) {
             this.#pos++;
-            return [];
+            return object ? new GoJsonObject([]) : [];
           }
-          stack.push({ kind: 'array', items: [] });
+          stack.push(
+            object
+              ? { kind: 'object', members: [], key: this.#objectKeyAfterOpen() }
+              : { kind: 'array', items: [] },
+          );
           return OPENED;
         }
       case 0x22 /* " */:
@@ -155,11 +221,11 @@ class Reader {
   }
 
   #objectKeyAfterOpen(): string {
-    if (this.#peekOrEof() !== 0x22 /* " */)
+    if (this.#peekOrEnd() !== 0x22 /* " */)
       this.#invalid(this.#pos, 'looking for beginning of object key string');
     const key = this.#string();
     this.#skipSpace();
-    if (this.#peekOrEof() !== 0x3a /* : */) this.#invalid(this.#pos, 'after object key');
+    if (this.#peekOrEnd() !== 0x3a /* : */) this.#invalid(this.#pos, 'after object key');
     this.#pos++;
     return key;
   }
@@ -170,7 +236,7 @@ class Reader {
     let out = '';
     let chunkStart = this.#pos;
     for (;;) {
-      if (this.#pos >= text.length) this.#eof();
+      if (this.#pos >= text.length) this.#end();
       const code = text.charCodeAt(this.#pos);
       if (code === 0x22 /* " */) {
         out += text.slice(chunkStart, this.#pos);
@@ -184,7 +250,7 @@ class Reader {
         continue;
       }
       if (code < 0x20) this.#invalid(this.#pos, 'in string literal');
-      if (code >= 0xd800 && code <= 0xdfff) {
+      if (code >= 0xd800 && code <= 0xdfff && !this.keepLoneSurrogates) {
         // A raw lone surrogate has no UTF-8 form; Go would see invalid bytes and decode them to U+FFFD.
         const next = text.charCodeAt(this.#pos + 1);
         if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
@@ -203,7 +269,7 @@ class Reader {
   /** One escape sequence at the backslash; returns its decoded text (Go's `unquote`). */
   #escape(): string {
     this.#pos++; // backslash
-    if (this.#pos >= this.text.length) this.#eof('in string escape code');
+    if (this.#pos >= this.text.length) this.#end('in string escape code');
     const code = this.text.charCodeAt(this.#pos);
     this.#pos++;
     switch (code) {
@@ -226,7 +292,8 @@ class Reader {
       case 0x75: {
         const unit = this.#hex4();
         if (unit < 0xd800 || unit > 0xdfff) return String.fromCharCode(unit);
-        // Go pairs a high surrogate with an immediately following `\uDC00`-`\uDFFF` escape; anything else is U+FFFD.
+        // Go pairs a high surrogate with an immediately following `\uDC00`-`\uDFFF` escape; anything else is U+FFFD
+        // (and a following escape that is not a low surrogate is then decoded on its own).
         if (
           unit <= 0xdbff &&
           this.text.charCodeAt(this.#pos) === 0x5c &&
@@ -248,8 +315,8 @@ class Reader {
   #hex4(): number {
     let value = 0;
     for (let index = 0; index < 4; index++) {
-      if (this.#pos >= this.text.length) this.#eof('in \\u hexadecimal character escape');
-      const digit = hexValue(this.text.charCodeAt(this.#pos));
+      if (this.#pos >= this.text.length) this.#end('in \\u hexadecimal character escape');
+      const digit = hexDigitValue(this.text.charCodeAt(this.#pos));
       if (digit < 0) this.#invalid(this.#pos, 'in \\u hexadecimal character escape');
       value = value * 16 + digit;
       this.#pos++;
@@ -260,7 +327,7 @@ class Reader {
   #peekHex4(at: number): number {
     let value = 0;
     for (let index = 0; index < 4; index++) {
-      const digit = hexValue(this.text.charCodeAt(at + index));
+      const digit = hexDigitValue(this.text.charCodeAt(at + index));
       if (digit < 0) return -1;
       value = value * 16 + digit;
     }
@@ -272,8 +339,7 @@ class Reader {
     const start = this.#pos;
     if (text.charCodeAt(this.#pos) === 0x2d /* - */) {
       this.#pos++;
-      if (this.#pos >= text.length) this.#eof('in numeric literal');
-      if (!isDigit(text.charCodeAt(this.#pos))) this.#invalid(this.#pos, 'in numeric literal');
+      this.#requireDigit('in numeric literal');
     }
     if (text.charCodeAt(this.#pos) === 0x30 /* 0 */) this.#pos++;
     else this.#digits();
@@ -294,7 +360,7 @@ class Reader {
   }
 
   #requireDigit(context: string): void {
-    if (this.#pos >= this.text.length) this.#eof(context);
+    if (this.#pos >= this.text.length) this.#end(context);
     if (!isDigit(this.text.charCodeAt(this.#pos))) this.#invalid(this.#pos, context);
   }
 
@@ -304,10 +370,11 @@ class Reader {
 
   #literal(word: string): void {
     for (let index = 1; index < word.length; index++) {
-      const expected = word.charCodeAt(index);
       const context = `in literal ${word} (expecting '${word[index]}')`;
-      if (this.#pos + index >= this.text.length) this.#eof(context);
-      if (this.text.charCodeAt(this.#pos + index) !== expected) this.#invalid(this.#pos + index, context);
+      if (this.#pos + index >= this.text.length) this.#end(context);
+      if (this.text.charCodeAt(this.#pos + index) !== word.charCodeAt(index)) {
+        this.#invalid(this.#pos + index, context);
+      }
     }
     this.#pos += word.length;
   }
@@ -316,23 +383,17 @@ class Reader {
     while (this.#pos < this.text.length && isSpace(this.text.charCodeAt(this.#pos))) this.#pos++;
   }
 
-  #peekOrEof(): number {
-    if (this.#pos >= this.text.length) this.#eof();
+  #peekOrEnd(): number {
+    if (this.#pos >= this.text.length) this.#end();
     return this.text.charCodeAt(this.#pos);
   }
 
-  /**
-   * The input ended. Go's scanner then feeds one space: inside a literal, number or escape that space is itself the
-   * invalid character (and Go names it, which reveals nothing); elsewhere the input is merely incomplete.
-   */
-  #eof(context?: string): never {
-    throw new GoSyntaxError(
-      context === undefined ? 'unexpected end of JSON input' : `invalid character ' ' ${context}`,
-    );
+  /** The input ended: between tokens (no context) or inside a literal, number or escape (its context). */
+  #end(context?: string): never {
+    throw new SyntaxFailure(this.text.length, context);
   }
 
   #invalid(index: number, context: string): never {
-    const byteOffset = goStringToBytes(this.text.slice(0, index)).length;
-    throw new GoSyntaxError(`invalid character at input byte ${byteOffset} ${context}`);
+    throw new SyntaxFailure(index, context);
   }
 }

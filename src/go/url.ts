@@ -9,7 +9,7 @@
  * Later Go security releases tighten bracketed hosts (CVE-2025-47912: the brackets must hold an IPv6 address;
  * CVE-2026-25679: an IPv6 literal must start the host). They are not modelled: registry keys are host names.
  */
-import { bytesToGoString, goStringToBytes } from './go-strings.js';
+import { bytesToGoString, goStringToBytes, hexDigitValue } from './utf8.js';
 
 export interface GoUrl {
   /** `URL.Host`: host[:port], percent-decoded. */
@@ -93,13 +93,6 @@ function mustEscapeInHost(c: number): boolean {
   return !'-_.~!$&\'()*+,;=:[]<>"'.includes(String.fromCharCode(c));
 }
 
-function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x57;
-  if (code >= 0x41 && code <= 0x46) return code - 0x37;
-  return -1;
-}
-
 /** Go's `unescape(s, mode)`: validates escapes (and host characters) and decodes `%XX` to bytes. */
 function unescapeUrl(text: string, mode: Mode): string | undefined {
   let escapes = 0;
@@ -107,8 +100,8 @@ function unescapeUrl(text: string, mode: Mode): string | undefined {
     const c = text.charCodeAt(index);
     if (c === 0x25 /* % */) {
       escapes++;
-      const high = hexValue(text.charCodeAt(index + 1));
-      const low = hexValue(text.charCodeAt(index + 2));
+      const high = hexDigitValue(text.charCodeAt(index + 1));
+      const low = hexDigitValue(text.charCodeAt(index + 2));
       if (high < 0 || low < 0) return undefined; // "invalid URL escape"
       const isPercent25 = high === 2 && low === 5;
       // In a host, %-encoding is only for non-ASCII bytes (and %25 inside an IPv6 zone).
@@ -127,7 +120,7 @@ function unescapeUrl(text: string, mode: Mode): string | undefined {
   const bytes: number[] = [];
   for (let index = 0; index < text.length; ) {
     if (text.charCodeAt(index) === 0x25) {
-      bytes.push(hexValue(text.charCodeAt(index + 1)) * 16 + hexValue(text.charCodeAt(index + 2)));
+      bytes.push(hexDigitValue(text.charCodeAt(index + 1)) * 16 + hexDigitValue(text.charCodeAt(index + 2)));
       index += 3;
       continue;
     }

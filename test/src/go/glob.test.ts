@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goFilepathMatch, hasGlobMeta } from '../../../../src/credentials/_internal/go-glob.js';
+import { goFilepathMatch, hasGlobMeta } from '../../../src/go/glob.js';
 
 const match = (pattern: string, name: string): boolean =>
   goFilepathMatch(Buffer.from(pattern, 'utf8'), Buffer.from(name, 'utf8'));
