@@ -4,10 +4,10 @@
  * (docs/kubelet-model.md#file-operations-and-their-cost), charges virtual time per system call, and injects faults
  * drawn from the run's seeded `faults` stream.
  *
- * Layout: one `Map` from absolute path to node (O(1) lookup of any path) plus, per directory, a `Map` of its
- * children and a sorted listing that `readDir` brings up to date lazily (a merge of the names added since the last
- * listing), so creating, renaming and removing a file cost O(1) and a listing costs O(entries + k log k) for k
- * new names. Only `rename` of a directory, `removeTree` and `snapshotFiles` touch a whole subtree.
+ * This module holds the operations of the port, each as the sequence of system calls Go makes for it. The tree and
+ * its directory listings and tallies are in filesystem-tree.ts, the counters and device latencies in
+ * filesystem-meter.ts, fault injection in filesystem-faults.ts, append handles in filesystem-append.ts, and path
+ * handling in filesystem-paths.ts; their public names are re-exported here.
  */
 import {
   type AppendHandle,
@@ -18,151 +18,46 @@ import {
   FsError,
   type FsErrorCode,
 } from '../../src/ports.js';
-import { type Ticks, ticks } from '../../src/time.js';
+import type { Ticks } from '../../src/time.js';
 import type { RandomStream } from '../kernel/random.js';
+import { appendHandle } from './filesystem-append.js';
+import {
+  FsFaultInjector,
+  type FsFaultKind,
+  type FsFaultRates,
+  type FsFaultSpec,
+  SimulatedCrash,
+} from './filesystem-faults.js';
+import {
+  type FsIoCounters,
+  type FsIoTotals,
+  FsMeter,
+  type FsSyscall,
+  getdentsCalls,
+} from './filesystem-meter.js';
+import { normalizePath, parentOf, ROOT } from './filesystem-paths.js';
+import { DirNode, FileNode, FsTree } from './filesystem-tree.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Public types
-
-/** The system calls the simulator counts, named as on Linux (`getdents` is `getdents64`). */
-export type FsSyscall =
-  | 'open'
-  | 'close'
-  | 'read'
-  | 'write'
-  | 'fstat'
-  | 'stat'
-  | 'lstat'
-  | 'mkdir'
-  | 'rename'
-  | 'unlink'
-  | 'rmdir'
-  | 'getdents';
-
-/** Every counted system call, in a fixed order (the order of `ioTotals().syscalls`). */
-export const FS_SYSCALLS: readonly FsSyscall[] = [
-  'open',
-  'close',
-  'read',
-  'write',
-  'fstat',
-  'stat',
-  'lstat',
-  'mkdir',
-  'rename',
-  'unlink',
-  'rmdir',
-  'getdents',
-];
-
-/** Virtual time charged per system call. */
-export type FsLatencyProfile = Readonly<Record<FsSyscall, Ticks>>;
-
-/** The named device profiles accepted for `latency`. */
-export type FsDeviceProfileName = 'none' | 'ssd' | 'hdd' | 'network';
-
-/**
- * Per-system-call latencies of a few device kinds, in ticks (µs). These are assumptions chosen to give plausible
- * orders of magnitude (page-cache hits for fstat/close, a device round trip for metadata updates), not
- * measurements of any machine; the kubelet never fsyncs, so write latencies are those of a buffered write.
- */
-export const DEVICE_PROFILES: Readonly<Record<FsDeviceProfileName, FsLatencyProfile>> = {
-  none: profile({}),
-  ssd: profile({
-    open: 10,
-    close: 2,
-    read: 20,
-    write: 25,
-    fstat: 2,
-    stat: 5,
-    lstat: 5,
-    mkdir: 30,
-    rename: 15,
-    unlink: 15,
-    rmdir: 15,
-    getdents: 10,
-  }),
-  hdd: profile({
-    open: 200,
-    close: 5,
-    read: 5_000,
-    write: 100,
-    fstat: 2,
-    stat: 50,
-    lstat: 50,
-    mkdir: 500,
-    rename: 300,
-    unlink: 300,
-    rmdir: 300,
-    getdents: 200,
-  }),
-  network: profile({
-    open: 800,
-    close: 400,
-    read: 1_000,
-    write: 1_000,
-    fstat: 5,
-    stat: 500,
-    lstat: 500,
-    mkdir: 1_200,
-    rename: 1_200,
-    unlink: 1_000,
-    rmdir: 1_000,
-    getdents: 900,
-  }),
-};
-
-/** The device profile with this name (e.g. from a scenario's `device` field), or undefined when unknown. */
-export function deviceProfile(name: string): FsLatencyProfile | undefined {
-  return Object.hasOwn(DEVICE_PROFILES, name) ? DEVICE_PROFILES[name as FsDeviceProfileName] : undefined;
-}
-
-/** Operation-level I/O counters, as the result JSON's `totals.io` (contract.md §4) plus `mkdirs`. */
-export interface FsIoCounters {
-  /** The sum of the operation counts below (bytes excluded). */
-  ops: number;
-  reads: number;
-  writes: number;
-  renames: number;
-  removes: number;
-  readdirs: number;
-  stats: number;
-  mkdirs: number;
-  bytesRead: number;
-  bytesWritten: number;
-}
-
-/** `ioTotals()`: the operation counters plus the system calls by name and their total. */
-export interface FsIoTotals extends FsIoCounters {
-  syscalls: Record<FsSyscall | 'total', number>;
-}
-
-/** The kinds of fault the filesystem can inject. */
-export type FsFaultKind = 'readError' | 'writeError' | 'enospc' | 'crashBeforeRename' | 'corrupt';
-
-/** Every fault kind, in a fixed order. */
-export const FS_FAULT_KINDS: readonly FsFaultKind[] = [
-  'readError',
-  'writeError',
-  'enospc',
-  'crashBeforeRename',
-  'corrupt',
-];
-
-/** A scripted fault: the next `count` (default 1) matching operations under `pathPrefix` (default all) fail. */
-export interface FsFaultSpec {
-  readonly kind: FsFaultKind;
-  readonly count?: number;
-  readonly pathPrefix?: string;
-}
-
-/** Per-operation fault probabilities for `setFaultRates` (0 or absent: never, and nothing is drawn). */
-export interface FsFaultRates {
-  readonly readError?: number;
-  readonly writeError?: number;
-  readonly enospc?: number;
-  readonly corrupt?: number;
-}
+export {
+  FS_FAULT_KINDS,
+  type FsFaultKind,
+  type FsFaultRates,
+  type FsFaultSpec,
+  SimulatedCrash,
+} from './filesystem-faults.js';
+export {
+  DEVICE_PROFILES,
+  DIRENTS_PER_GETDENTS,
+  deviceProfile,
+  FS_SYSCALLS,
+  type FsDeviceProfileName,
+  type FsIoCounters,
+  type FsIoTotals,
+  type FsLatencyProfile,
+  type FsSyscall,
+  getdentsCalls,
+} from './filesystem-meter.js';
+export { compareNames, normalizePath } from './filesystem-paths.js';
 
 export interface SimFileSystemOptions {
   /** Count (and charge latency for) only operations on paths equal to or under this directory. */
@@ -173,120 +68,8 @@ export interface SimFileSystemOptions {
   readonly faultStream?: RandomStream;
 }
 
-/**
- * Thrown by `rename` when a `crashBeforeRename` fault fires: the kubelet process dies between writing `<name>.tmp`
- * and renaming it, so the temporary file stays and the final file is unchanged. The node catches it as a crash.
- */
-export class SimulatedCrash extends Error {
-  constructor(
-    readonly from: string,
-    readonly to: string,
-  ) {
-    super(`simulated kubelet crash before rename ${from} ${to}`);
-    this.name = 'SimulatedCrash';
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Constants of the cost model
-
-/**
- * Entries returned per `getdents64` call: Go reads directories through an 8 KiB buffer, and a 71-character
- * `sha256-<hex>` name takes a 96-byte `linux_dirent64` record, so one call returns about 85 entries
- * (docs/kubelet-model.md#file-operations-and-their-cost).
- */
-export const DIRENTS_PER_GETDENTS = 85;
-
 /** The size `stat` reports for a directory: one ext4 block, as Linux shows for a small directory. */
 const DIRECTORY_SIZE_BYTES = 4096;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Nodes
-
-class FileNode {
-  readonly isDirectory = false as const;
-  constructor(
-    public content: string,
-    public sizeBytes: number,
-  ) {}
-}
-
-class DirNode {
-  readonly isDirectory = true as const;
-  readonly children = new Map<string, Node>();
-  /** The listing as of the last `readDir`, sorted by name in byte order (as Go sorts `os.ReadDir`). */
-  sorted: DirEntry[] = [];
-  /** Names linked since `sorted` was made; `sorted` may hold stale entries for them and for removed names. */
-  readonly added = new Set<string>();
-  /** Whether anything was linked or unlinked since `sorted` was made. */
-  dirty = false;
-  /** Counts of the entries each filter asked of `countFiles` selects, kept up to date by link and unlink. */
-  tallies: Tally[] | undefined;
-
-  /** How many entries `filter` selects: counted once, then kept up to date as entries come and go. */
-  tally(filter: FileNameFilter): number {
-    this.tallies ??= [];
-    for (const tally of this.tallies)
-      if (tally.prefix === filter.prefix && tally.excludedSuffix === filter.excludedSuffix)
-        return tally.count;
-    const tally: Tally = { prefix: filter.prefix, excludedSuffix: filter.excludedSuffix, count: 0 };
-    for (const [name, node] of this.children) if (selects(tally, name, node.isDirectory)) tally.count++;
-    this.tallies.push(tally);
-    return tally.count;
-  }
-
-  /** Adjusts the tallies for an entry that appeared (+1) or went (−1). */
-  retally(name: string, isDirectory: boolean, delta: 1 | -1): void {
-    const tallies = this.tallies;
-    if (tallies === undefined) return;
-    for (const tally of tallies) if (selects(tally, name, isDirectory)) tally.count += delta;
-  }
-
-  /** The up-to-date sorted listing: stale entries dropped, the names added since merged in. */
-  listing(): DirEntry[] {
-    if (!this.dirty) return this.sorted;
-    const { children, added } = this;
-    const fresh: DirEntry[] = [];
-    for (const name of added) fresh.push({ name, isDirectory: (children.get(name) as Node).isDirectory });
-    fresh.sort((a, b) => compareNames(a.name, b.name));
-    const merged: DirEntry[] = [];
-    let j = 0;
-    for (const entry of this.sorted) {
-      if (!children.has(entry.name) || added.has(entry.name)) continue;
-      while (j < fresh.length && compareNames((fresh[j] as DirEntry).name, entry.name) < 0) {
-        merged.push(fresh[j++] as DirEntry);
-      }
-      merged.push(entry);
-    }
-    while (j < fresh.length) merged.push(fresh[j++] as DirEntry);
-    this.sorted = merged;
-    added.clear();
-    this.dirty = false;
-    return merged;
-  }
-}
-
-type Node = FileNode | DirNode;
-
-interface Tally extends FileNameFilter {
-  count: number;
-}
-
-function selects(filter: FileNameFilter, name: string, isDirectory: boolean): boolean {
-  return !isDirectory && name.startsWith(filter.prefix) && !name.endsWith(filter.excludedSuffix);
-}
-
-const ROOT = '/';
-
-interface ArmedFault {
-  readonly kind: FsFaultKind;
-  remaining: number;
-  readonly prefix: string | undefined;
-}
-
-type WriteFault = 'writeError' | 'enospc' | 'corrupt' | undefined;
-
-// ---------------------------------------------------------------------------------------------------------------
 
 /**
  * An in-memory POSIX-like filesystem for one simulated node, counting each call as Go's system calls.
@@ -297,30 +80,15 @@ type WriteFault = 'writeError' | 'enospc' | 'corrupt' | undefined;
  * fs.resetCounters(); // exclude set-up
  */
 export class SimFileSystem implements FileSystem {
-  readonly #nodes = new Map<string, Node>([[ROOT, new DirNode()]]);
-  readonly #countRoot: string | undefined;
-  readonly #countRootSlash: string;
-  readonly #latency: Record<FsSyscall, number>;
-  readonly #syscalls: Record<FsSyscall, number> = zeroSyscalls();
-  readonly #io: FsIoCounters = zeroIo();
-  readonly #faultsInjected: Record<FsFaultKind, number> = zeroFaults();
-  #pendingLatency = 0;
-  #armed: ArmedFault[] = [];
-  #rates: Required<FsFaultRates> = { readError: 0, writeError: 0, enospc: 0, corrupt: 0 };
-  #ratesPrefix: string | undefined;
-  #faultStream: RandomStream | undefined;
-  #faultsActive = false;
+  readonly #tree = new FsTree();
+  /** The tree's node map, for the look-ups every operation starts with. */
+  readonly #nodes = this.#tree.nodes;
+  readonly #meter: FsMeter;
+  readonly #faults: FsFaultInjector;
 
   constructor({ countUnder, latency = {}, faultStream }: SimFileSystemOptions = {}) {
-    const root = countUnder === undefined ? ROOT : normalizePath(countUnder);
-    this.#countRoot = root === ROOT ? undefined : root;
-    this.#countRootSlash = `${root}/`;
-    this.#latency = zeroSyscalls();
-    for (const name of FS_SYSCALLS) {
-      const value = latency[name];
-      if (value !== undefined) this.#latency[name] = ticks(value);
-    }
-    this.#faultStream = faultStream;
+    this.#meter = new FsMeter(countUnder === undefined ? ROOT : normalizePath(countUnder), latency);
+    this.#faults = new FsFaultInjector(faultStream);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -336,11 +104,11 @@ export class SimFileSystem implements FileSystem {
    */
   mkdirAll(path: string): void {
     const p = normalizePath(path);
-    const counted = this.#counted(p);
+    const counted = this.#meter.counts(p);
     const missing: string[] = [];
     let cur = p;
     for (;;) {
-      if (counted) this.#stat('stat');
+      if (counted) this.#meter.stat('stat');
       const node = this.#nodes.get(cur);
       if (node !== undefined) {
         if (!node.isDirectory) throw new FsError('ENOTDIR', 'mkdir', cur);
@@ -352,22 +120,16 @@ export class SimFileSystem implements FileSystem {
       cur = parent;
     }
     if (missing.length === 0) return;
-    if (this.#faultsActive && this.#enospcOnMkdir(p)) {
+    if (this.#faults.active && this.#faults.mkdir(p)) {
       if (counted) {
-        this.#sys('mkdir');
-        this.#io.mkdirs++;
-        this.#io.ops++;
-        this.#stat('lstat');
+        this.#meter.mkdir();
+        this.#meter.stat('lstat');
       }
       throw new FsError('ENOSPC', 'mkdir', missing[missing.length - 1] as string);
     }
     for (let i = missing.length - 1; i >= 0; i--) {
-      if (counted) {
-        this.#sys('mkdir');
-        this.#io.mkdirs++;
-        this.#io.ops++;
-      }
-      this.#link(missing[i] as string, new DirNode());
+      if (counted) this.#meter.mkdir();
+      this.#tree.link(missing[i] as string, new DirNode());
     }
   }
 
@@ -379,54 +141,40 @@ export class SimFileSystem implements FileSystem {
    */
   writeFile(path: string, data: string): void {
     const p = normalizePath(path);
-    const counted = this.#counted(p);
+    const counted = this.#meter.counts(p);
     if (counted) {
-      this.#sys('open');
-      this.#io.writes++;
-      this.#io.ops++;
+      this.#meter.sys('open');
+      this.#meter.io.writes++;
+      this.#meter.io.ops++;
     }
     const node = this.#nodes.get(p);
     if (node === undefined) {
       const parent = this.#nodes.get(parentOf(p));
-      if (parent === undefined) throw new FsError(this.#missingCode(p), 'open', p);
+      if (parent === undefined) throw new FsError(this.#tree.missingCode(p), 'open', p);
       if (!parent.isDirectory) throw new FsError('ENOTDIR', 'open', p);
     } else if (node.isDirectory) {
       throw new FsError('EISDIR', 'open', p);
     }
-    const fault = this.#faultsActive ? this.#writeFault(p) : undefined;
+    const fault = this.#faults.active ? this.#faults.write(p) : undefined;
     let content = data;
     let failure: FsErrorCode | undefined;
     if (fault === 'writeError') failure = 'EIO';
     else if (fault === 'enospc') failure = 'ENOSPC';
-    else if (fault === 'corrupt') content = this.#corrupt(data);
+    else if (fault === 'corrupt') content = this.#faults.corrupt(data);
     const sizeBytes = failure === undefined ? Buffer.byteLength(content, 'utf8') : 0;
     if (failure !== undefined) content = '';
-    if (node === undefined) this.#link(p, new FileNode(content, sizeBytes));
+    if (node === undefined) this.#tree.link(p, new FileNode(content, sizeBytes));
     else {
       node.content = content;
       node.sizeBytes = sizeBytes;
     }
     if (counted) {
-      this.#sys('write');
-      this.#sys('close');
-      if (failure === undefined) this.#io.bytesWritten += Buffer.byteLength(data, 'utf8');
+      this.#meter.sys('write');
+      this.#meter.sys('close');
+      if (failure === undefined) this.#meter.io.bytesWritten += Buffer.byteLength(data, 'utf8');
     }
     if (failure !== undefined) throw new FsError(failure, 'write', p);
   }
-
-  /** Counted renames by target directory: how many files a directory's atomic writes replaced (benchmarks). */
-  renamesInto(dir: string): number {
-    return this.#renamesInto.get(normalizePath(dir)) ?? 0;
-  }
-
-  readonly #renamesInto = new Map<string, number>();
-
-  /** Counted removals of existing files by directory: how many files a directory lost (benchmarks). */
-  filesRemovedFrom(dir: string): number {
-    return this.#filesRemovedFrom.get(normalizePath(dir)) ?? 0;
-  }
-
-  readonly #filesRemovedFrom = new Map<string, number>();
 
   /**
    * `rename(2)`: atomically replaces `to` (a file by a file, or an empty directory by a directory). Counted as one
@@ -440,28 +188,27 @@ export class SimFileSystem implements FileSystem {
     const t = normalizePath(to);
     if (f === ROOT || t === ROOT)
       throw new RangeError(`rename: cannot rename the root directory (${f} ${t})`);
-    if (this.#faultsActive && f.endsWith('.tmp') && this.#takeArmed('crashBeforeRename', f)) {
+    if (this.#faults.active && f.endsWith('.tmp') && this.#faults.crashBeforeRename(f)) {
       throw new SimulatedCrash(f, t);
     }
-    if (this.#counted(f) || this.#counted(t)) {
-      this.#sys('rename');
-      this.#io.renames++;
-      this.#io.ops++;
-      const dir = parentOf(t);
-      this.#renamesInto.set(dir, (this.#renamesInto.get(dir) ?? 0) + 1);
+    if (this.#meter.counts(f) || this.#meter.counts(t)) {
+      this.#meter.sys('rename');
+      this.#meter.io.renames++;
+      this.#meter.io.ops++;
+      this.#meter.renamedInto(parentOf(t));
     }
     const linkPath = `${f} ${t}`;
     const src = this.#nodes.get(f);
-    if (src === undefined) throw new FsError(this.#missingCode(f), 'rename', linkPath);
+    if (src === undefined) throw new FsError(this.#tree.missingCode(f), 'rename', linkPath);
     const targetParent = this.#nodes.get(parentOf(t));
-    if (targetParent === undefined) throw new FsError(this.#missingCode(t), 'rename', linkPath);
+    if (targetParent === undefined) throw new FsError(this.#tree.missingCode(t), 'rename', linkPath);
     if (!targetParent.isDirectory) throw new FsError('ENOTDIR', 'rename', linkPath);
     if (f === t) return;
     const dst = this.#nodes.get(t);
     if (!src.isDirectory) {
       if (dst?.isDirectory) throw new FsError('EISDIR', 'rename', linkPath);
-      this.#unlinkEntry(f);
-      this.#link(t, src);
+      this.#tree.unlink(f);
+      this.#tree.link(t, src);
       return;
     }
     if (t.startsWith(`${f}/`)) {
@@ -470,14 +217,9 @@ export class SimFileSystem implements FileSystem {
     if (dst !== undefined) {
       if (!dst.isDirectory) throw new FsError('ENOTDIR', 'rename', linkPath);
       if (dst.children.size > 0) throw new FsError('ENOTEMPTY', 'rename', linkPath);
-      this.#unlinkEntry(t);
+      this.#tree.unlink(t);
     }
-    // Re-key the whole subtree: nodes do not store their paths, so only the map keys change.
-    const moved = this.#collect(f).map((old): [string, Node] => [old, this.#nodes.get(old) as Node]);
-    this.#unlinkEntry(f);
-    for (const [old] of moved) this.#nodes.delete(old);
-    for (const [old, node] of moved) if (old !== f) this.#nodes.set(t + old.slice(f.length), node);
-    this.#link(t, src);
+    this.#tree.moveTree(f, t, src);
   }
 
   /**
@@ -487,34 +229,34 @@ export class SimFileSystem implements FileSystem {
    */
   readFile(path: string): string {
     const p = normalizePath(path);
-    const counted = this.#counted(p);
+    const counted = this.#meter.counts(p);
     if (counted) {
-      this.#sys('open');
-      this.#io.reads++;
-      this.#io.ops++;
+      this.#meter.sys('open');
+      this.#meter.io.reads++;
+      this.#meter.io.ops++;
     }
     const node = this.#nodes.get(p);
-    if (node === undefined) throw new FsError(this.#missingCode(p), 'open', p);
+    if (node === undefined) throw new FsError(this.#tree.missingCode(p), 'open', p);
     const failure: FsErrorCode | undefined = node.isDirectory
       ? 'EISDIR'
-      : this.#faultsActive && this.#readFault(p)
+      : this.#faults.active && this.#faults.read(p)
         ? 'EIO'
         : undefined;
     if (failure !== undefined) {
       if (counted) {
-        this.#sys('fstat');
-        this.#sys('read');
-        this.#sys('close');
+        this.#meter.sys('fstat');
+        this.#meter.sys('read');
+        this.#meter.sys('close');
       }
       throw new FsError(failure, 'read', p);
     }
     const file = node as FileNode;
     if (counted) {
-      this.#sys('fstat');
-      this.#sys('read');
-      if (file.sizeBytes > 0) this.#sys('read');
-      this.#sys('close');
-      this.#io.bytesRead += file.sizeBytes;
+      this.#meter.sys('fstat');
+      this.#meter.sys('read');
+      if (file.sizeBytes > 0) this.#meter.sys('read');
+      this.#meter.sys('close');
+      this.#meter.io.bytesRead += file.sizeBytes;
     }
     return file.content;
   }
@@ -541,26 +283,26 @@ export class SimFileSystem implements FileSystem {
   /** `readDir`'s system calls and errors; returns the directory. */
   #openDir(path: string): DirNode {
     const p = normalizePath(path);
-    const counted = this.#counted(p);
+    const counted = this.#meter.counts(p);
     if (counted) {
-      this.#sys('lstat');
-      this.#io.readdirs++;
-      this.#io.ops++;
+      this.#meter.sys('lstat');
+      this.#meter.io.readdirs++;
+      this.#meter.io.ops++;
     }
     const node = this.#nodes.get(p);
-    if (node === undefined) throw new FsError(this.#missingCode(p), 'lstat', p);
+    if (node === undefined) throw new FsError(this.#tree.missingCode(p), 'lstat', p);
     if (!node.isDirectory) {
       if (counted) {
-        this.#sys('open');
-        this.#sys('getdents');
-        this.#sys('close');
+        this.#meter.sys('open');
+        this.#meter.sys('getdents');
+        this.#meter.sys('close');
       }
       throw new FsError('ENOTDIR', 'readdirent', p);
     }
     if (counted) {
-      this.#sys('open');
-      this.#sys('getdents', getdentsCalls(node.children.size));
-      this.#sys('close');
+      this.#meter.sys('open');
+      this.#meter.sys('getdents', getdentsCalls(node.children.size));
+      this.#meter.sys('close');
     }
     return node;
   }
@@ -573,33 +315,32 @@ export class SimFileSystem implements FileSystem {
   remove(path: string): void {
     const p = normalizePath(path);
     if (p === ROOT) throw new RangeError('remove: cannot remove the root directory');
-    const counted = this.#counted(p);
+    const counted = this.#meter.counts(p);
     if (counted) {
-      this.#sys('unlink');
-      this.#io.removes++;
-      this.#io.ops++;
+      this.#meter.sys('unlink');
+      this.#meter.io.removes++;
+      this.#meter.io.ops++;
     }
     const node = this.#nodes.get(p);
     if (node !== undefined && !node.isDirectory) {
       if (counted) {
-        const dir = parentOf(p);
-        this.#filesRemovedFrom.set(dir, (this.#filesRemovedFrom.get(dir) ?? 0) + 1);
+        this.#meter.removedFrom(parentOf(p));
       }
-      this.#unlinkEntry(p);
+      this.#tree.unlink(p);
       return;
     }
-    if (counted) this.#sys('rmdir');
-    if (node === undefined) throw new FsError(this.#missingCode(p), 'remove', p);
+    if (counted) this.#meter.sys('rmdir');
+    if (node === undefined) throw new FsError(this.#tree.missingCode(p), 'remove', p);
     if (node.children.size > 0) throw new FsError('ENOTEMPTY', 'remove', p);
-    this.#unlinkEntry(p);
+    this.#tree.unlink(p);
   }
 
   /** `os.Stat`: 1 `stat`. Directories report 4096 bytes, as a small ext4 directory does. */
   stat(path: string): FileStat {
     const p = normalizePath(path);
-    if (this.#counted(p)) this.#stat('stat');
+    if (this.#meter.counts(p)) this.#meter.stat('stat');
     const node = this.#nodes.get(p);
-    if (node === undefined) throw new FsError(this.#missingCode(p), 'stat', p);
+    if (node === undefined) throw new FsError(this.#tree.missingCode(p), 'stat', p);
     return node.isDirectory
       ? { isDirectory: true, sizeBytes: DIRECTORY_SIZE_BYTES }
       : { isDirectory: false, sizeBytes: node.sizeBytes };
@@ -616,42 +357,19 @@ export class SimFileSystem implements FileSystem {
    */
   openAppend(path: string): AppendHandle {
     const p = normalizePath(path);
-    const counted = this.#counted(p);
-    if (counted) this.#sys('open');
+    const counted = this.#meter.counts(p);
+    if (counted) this.#meter.sys('open');
     let node = this.#nodes.get(p);
     if (node === undefined) {
       const parent = this.#nodes.get(parentOf(p));
-      if (parent === undefined) throw new FsError(this.#missingCode(p), 'open', p);
+      if (parent === undefined) throw new FsError(this.#tree.missingCode(p), 'open', p);
       if (!parent.isDirectory) throw new FsError('ENOTDIR', 'open', p);
       node = new FileNode('', 0);
-      this.#link(p, node);
+      this.#tree.link(p, node);
     } else if (node.isDirectory) {
       throw new FsError('EISDIR', 'open', p);
     }
-    const file = node;
-    let open = true;
-    return {
-      write: (data: string): void => {
-        if (!open) throw new Error(`write to a closed append handle of ${p} (EBADF: a programmer error)`);
-        if (counted) {
-          this.#sys('write');
-          this.#io.writes++;
-          this.#io.ops++;
-        }
-        const fault = this.#faultsActive ? this.#writeFault(p) : undefined;
-        if (fault === 'writeError') throw new FsError('EIO', 'write', p);
-        if (fault === 'enospc') throw new FsError('ENOSPC', 'write', p);
-        const appended = fault === 'corrupt' ? this.#corrupt(data) : data;
-        file.content += appended;
-        file.sizeBytes += Buffer.byteLength(appended, 'utf8');
-        if (counted) this.#io.bytesWritten += Buffer.byteLength(data, 'utf8');
-      },
-      close: (): void => {
-        if (!open) throw new Error(`close of a closed append handle of ${p} (EBADF: a programmer error)`);
-        open = false;
-        if (counted) this.#sys('close');
-      },
-    };
+    return appendHandle(node, p, counted, this.#meter, this.#faults);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -659,55 +377,54 @@ export class SimFileSystem implements FileSystem {
 
   /** System calls counted so far, by name (a live read-only view). */
   get syscalls(): Readonly<Record<FsSyscall, number>> {
-    return this.#syscalls;
+    return this.#meter.syscalls;
   }
 
   /** Operation-level counters so far (a live read-only view). */
   get io(): Readonly<FsIoCounters> {
-    return this.#io;
+    return this.#meter.io;
   }
 
   /** Faults injected so far, by kind (a live read-only view; not zeroed by `resetCounters`). */
   get faultsInjected(): Readonly<Record<FsFaultKind, number>> {
-    return this.#faultsInjected;
+    return this.#faults.injected;
   }
 
   /** Virtual time charged by counted system calls since the last `takePendingLatency`. */
   get pendingLatency(): Ticks {
-    return this.#pendingLatency as Ticks;
+    return this.#meter.pendingLatency as Ticks;
   }
 
   /** The pending latency without taking it (same as the `pendingLatency` getter). */
   peekPendingLatency(): Ticks {
-    return this.#pendingLatency as Ticks;
+    return this.#meter.pendingLatency as Ticks;
   }
 
   /** Returns the pending latency and zeroes it; the node adds it to the step that caused the I/O. */
   takePendingLatency(): Ticks {
-    const value = this.#pendingLatency;
-    this.#pendingLatency = 0;
+    const value = this.#meter.pendingLatency;
+    this.#meter.pendingLatency = 0;
     return value as Ticks;
   }
 
   /** A plain JSON copy of the counters: `totals.io` of contract.md §4 plus `mkdirs` and `syscalls`. */
   ioTotals(): FsIoTotals {
-    let total = 0;
-    const syscalls = {} as Record<FsSyscall | 'total', number>;
-    for (const name of FS_SYSCALLS) {
-      syscalls[name] = this.#syscalls[name];
-      total += this.#syscalls[name];
-    }
-    syscalls.total = total;
-    return { ...this.#io, syscalls };
+    return this.#meter.totals();
+  }
+
+  /** Counted renames by target directory: how many files a directory's atomic writes replaced (benchmarks). */
+  renamesInto(dir: string): number {
+    return this.#meter.renamesInto.get(normalizePath(dir)) ?? 0;
+  }
+
+  /** Counted removals of existing files by directory: how many files a directory lost (benchmarks). */
+  filesRemovedFrom(dir: string): number {
+    return this.#meter.filesRemovedFrom.get(normalizePath(dir)) ?? 0;
   }
 
   /** Zeroes the I/O and system-call counters and the pending latency (e.g. after scenario set-up). */
   resetCounters(): void {
-    Object.assign(this.#syscalls, zeroSyscalls());
-    Object.assign(this.#io, zeroIo());
-    this.#renamesInto.clear();
-    this.#filesRemovedFrom.clear();
-    this.#pendingLatency = 0;
+    this.#meter.reset();
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -721,24 +438,12 @@ export class SimFileSystem implements FileSystem {
    * faults are consulted in arming order, before any rate.
    */
   armFault(fault: FsFaultSpec): void {
-    const { kind, count = 1, pathPrefix } = fault;
-    if (!FS_FAULT_KINDS.includes(kind)) throw new RangeError(`armFault: unknown fault kind ${String(kind)}`);
-    if (!Number.isSafeInteger(count) || count < 1) {
-      throw new RangeError(`armFault: count must be a positive integer, got ${count}`);
-    }
-    this.#armed.push({
-      kind,
-      remaining: count,
-      prefix: pathPrefix === undefined ? undefined : normalizePath(pathPrefix),
-    });
-    this.#faultsActive = true;
+    this.#faults.arm(fault);
   }
 
   /** The armed faults not yet used up, in arming order. */
   armedFaults(): FsFaultSpec[] {
-    return this.#armed.map(({ kind, remaining, prefix }) =>
-      prefix === undefined ? { kind, count: remaining } : { kind, count: remaining, pathPrefix: prefix },
-    );
+    return this.#faults.armed();
   }
 
   /**
@@ -753,17 +458,7 @@ export class SimFileSystem implements FileSystem {
     stream: RandomStream,
     { pathPrefix }: { pathPrefix?: string } = {},
   ): void {
-    const next = { readError: 0, writeError: 0, enospc: 0, corrupt: 0 };
-    for (const key of Object.keys(next) as (keyof FsFaultRates)[]) {
-      const rate = rates[key] ?? 0;
-      if (!(rate >= 0 && rate <= 1))
-        throw new RangeError(`setFaultRates: ${key} must be in [0, 1], got ${rate}`);
-      next[key] = rate;
-    }
-    this.#rates = next;
-    this.#ratesPrefix = pathPrefix === undefined ? undefined : normalizePath(pathPrefix);
-    this.#faultStream = stream;
-    this.#refreshFaultsActive();
+    this.#faults.setRates(rates, stream, pathPrefix);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -779,21 +474,7 @@ export class SimFileSystem implements FileSystem {
    * `--include-files`). Empty when `root` does not exist or is not a directory. Not counted.
    */
   snapshotFiles(root: string): Record<string, string> {
-    const r = normalizePath(root);
-    const node = this.#nodes.get(r);
-    if (node === undefined || !node.isDirectory) return {};
-    const files: [string, string][] = [];
-    const base = r === ROOT ? ROOT : `${r}/`;
-    const visit = (dir: string, d: DirNode): void => {
-      for (const [name, n] of d.children) {
-        const child = join(dir, name);
-        if (n.isDirectory) visit(child, n);
-        else files.push([child.slice(base.length), n.content]);
-      }
-    };
-    visit(r, node);
-    files.sort((a, b) => compareNames(a[0], b[0]));
-    return Object.fromEntries(files);
+    return this.#tree.snapshot(normalizePath(root));
   }
 
   /**
@@ -802,20 +483,7 @@ export class SimFileSystem implements FileSystem {
    * way.
    */
   loadFiles(root: string, files: Readonly<Record<string, string>>): void {
-    const r = normalizePath(root);
-    for (const [relative, content] of Object.entries(files)) {
-      const p = normalizePath(`${r}/${relative}`);
-      if (p === r) throw new RangeError(`loadFiles: empty relative path under ${r}`);
-      this.#ensureDir(parentOf(p));
-      const node = this.#nodes.get(p);
-      const sizeBytes = Buffer.byteLength(content, 'utf8');
-      if (node === undefined) this.#link(p, new FileNode(content, sizeBytes));
-      else if (node.isDirectory) throw new FsError('EISDIR', 'open', p);
-      else {
-        node.content = content;
-        node.sizeBytes = sizeBytes;
-      }
-    }
+    this.#tree.load(normalizePath(root), files);
   }
 
   /**
@@ -824,281 +492,6 @@ export class SimFileSystem implements FileSystem {
    */
   removeTree(path: string): void {
     const p = normalizePath(path);
-    if (!this.#nodes.has(p)) return;
-    if (p === ROOT) {
-      this.#nodes.clear();
-      this.#nodes.set(ROOT, new DirNode());
-      return;
-    }
-    for (const old of this.#collect(p)) this.#nodes.delete(old);
-    this.#unlinkEntry(p);
+    if (this.#nodes.has(p)) this.#tree.removeTree(p);
   }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Internals
-
-  #counted(p: string): boolean {
-    return this.#countRoot === undefined || p === this.#countRoot || p.startsWith(this.#countRootSlash);
-  }
-
-  #sys(name: FsSyscall, n = 1): void {
-    this.#syscalls[name] += n;
-    this.#pendingLatency += this.#latency[name] * n;
-  }
-
-  /** One `stat`/`lstat` system call counted as one `stats` operation. */
-  #stat(name: 'stat' | 'lstat'): void {
-    this.#sys(name);
-    this.#io.stats++;
-    this.#io.ops++;
-  }
-
-  /** ENOTDIR when the nearest existing ancestor of `p` is a file, else ENOENT (path resolution on Linux). */
-  #missingCode(p: string): FsErrorCode {
-    let cur = parentOf(p);
-    while (cur !== ROOT) {
-      const node = this.#nodes.get(cur);
-      if (node !== undefined) return node.isDirectory ? 'ENOENT' : 'ENOTDIR';
-      cur = parentOf(cur);
-    }
-    return 'ENOENT';
-  }
-
-  /** Puts `node` at `p` (replacing what is there) and in its parent directory, which must exist. */
-  #link(p: string, node: Node): void {
-    this.#nodes.set(p, node);
-    const parent = this.#nodes.get(parentOf(p)) as DirNode;
-    const name = baseName(p);
-    const previous = parent.children.get(name);
-    parent.children.set(name, node);
-    if (parent.tallies !== undefined) {
-      if (previous !== undefined) parent.retally(name, previous.isDirectory, -1);
-      parent.retally(name, node.isDirectory, 1);
-    }
-    if (previous === undefined || previous.isDirectory !== node.isDirectory) {
-      parent.added.add(name);
-      parent.dirty = true;
-    }
-  }
-
-  /** Removes `p` from the node map and its entry from its parent directory (descendants are left to the caller). */
-  #unlinkEntry(p: string): void {
-    const parent = this.#nodes.get(parentOf(p)) as DirNode;
-    const name = baseName(p);
-    const node = parent.children.get(name);
-    if (node !== undefined && parent.tallies !== undefined) parent.retally(name, node.isDirectory, -1);
-    parent.children.delete(name);
-    parent.added.delete(name);
-    parent.dirty = true;
-    this.#nodes.delete(p);
-  }
-
-  /** Every path in the subtree rooted at `p` (itself included), parents before children. */
-  #collect(p: string): string[] {
-    const out = [p];
-    for (let k = 0; k < out.length; k++) {
-      const path = out[k] as string;
-      const node = this.#nodes.get(path);
-      if (node?.isDirectory) for (const name of node.children.keys()) out.push(join(path, name));
-    }
-    return out;
-  }
-
-  /** Like `mkdir -p` without counting, latency or faults. */
-  #ensureDir(p: string): void {
-    const missing: string[] = [];
-    let cur = p;
-    for (;;) {
-      const node = this.#nodes.get(cur);
-      if (node !== undefined) {
-        if (!node.isDirectory) throw new FsError('ENOTDIR', 'mkdir', cur);
-        break;
-      }
-      missing.push(cur);
-      cur = parentOf(cur);
-    }
-    for (let i = missing.length - 1; i >= 0; i--) this.#link(missing[i] as string, new DirNode());
-  }
-
-  #disarm(index: number): void {
-    this.#armed.splice(index, 1);
-    this.#refreshFaultsActive();
-  }
-
-  /** Faults are looked for only while some are armed or some rate is non-zero (the common no-fault fast path). */
-  #refreshFaultsActive(): void {
-    const r = this.#rates;
-    this.#faultsActive =
-      this.#armed.length > 0 || r.readError > 0 || r.writeError > 0 || r.enospc > 0 || r.corrupt > 0;
-  }
-
-  #takeArmed(kind: FsFaultKind, p: string): boolean {
-    const armed = this.#armed;
-    for (let i = 0; i < armed.length; i++) {
-      const fault = armed[i] as ArmedFault;
-      if (fault.kind !== kind || !under(p, fault.prefix)) continue;
-      fault.remaining--;
-      if (fault.remaining === 0) this.#disarm(i);
-      this.#faultsInjected[kind]++;
-      return true;
-    }
-    return false;
-  }
-
-  /** Whether the rate of `kind` fires for this operation; draws only when the rate is non-zero. */
-  #drawRate(kind: 'readError' | 'writeError' | 'enospc' | 'corrupt', p: string): boolean {
-    const rate = this.#rates[kind];
-    if (rate === 0 || !under(p, this.#ratesPrefix)) return false;
-    const stream = this.#faultStream as RandomStream;
-    if (!stream.chance(rate)) return false;
-    this.#faultsInjected[kind]++;
-    return true;
-  }
-
-  #readFault(p: string): boolean {
-    return this.#takeArmed('readError', p) || this.#drawRate('readError', p);
-  }
-
-  #writeFault(p: string): WriteFault {
-    const armed = this.#armed;
-    for (let i = 0; i < armed.length; i++) {
-      const fault = armed[i] as ArmedFault;
-      if (fault.kind === 'enospc' || fault.kind === 'writeError' || fault.kind === 'corrupt') {
-        if (!under(p, fault.prefix)) continue;
-        fault.remaining--;
-        if (fault.remaining === 0) this.#disarm(i);
-        this.#faultsInjected[fault.kind]++;
-        return fault.kind;
-      }
-    }
-    if (this.#drawRate('enospc', p)) return 'enospc';
-    if (this.#drawRate('writeError', p)) return 'writeError';
-    if (this.#drawRate('corrupt', p)) return 'corrupt';
-    return undefined;
-  }
-
-  #enospcOnMkdir(p: string): boolean {
-    return this.#takeArmed('enospc', p) || this.#drawRate('enospc', p);
-  }
-
-  /**
-   * A torn write: the content cut before its last non-whitespace character, at a length drawn from the faults
-   * stream (half-way without a stream). A JSON document never survives the cut, so the kubelet sees a decode
-   * error rather than a plausible but different record.
-   */
-  #corrupt(data: string): string {
-    const meaningful = data.trimEnd().length;
-    if (meaningful <= 1) return '';
-    const stream = this.#faultStream;
-    let cut = stream === undefined ? meaningful >> 1 : stream.int(0, meaningful - 1);
-    // Never split a surrogate pair: the stored content must stay a well-formed string.
-    const last = data.charCodeAt(cut - 1);
-    if (cut > 0 && last >= 0xd800 && last <= 0xdbff) cut--;
-    return data.slice(0, cut);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Path and ordering helpers
-
-/**
- * An absolute path in canonical form: no empty or `.` segments, `..` resolved lexically (the simulated tree has
- * no symbolic links), no trailing slash. A relative path is a programmer error.
- */
-export function normalizePath(path: string): string {
-  if (path.charCodeAt(0) !== 47) throw new RangeError(`path must be absolute, got ${JSON.stringify(path)}`);
-  const last = path.charCodeAt(path.length - 1);
-  if (path.length > 1 && last !== 47 && !path.includes('//') && !path.includes('/.')) return path;
-  const out: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') out.pop();
-    else out.push(segment);
-  }
-  return `/${out.join('/')}`;
-}
-
-/**
- * Compares names in UTF-8 byte order (= code point order), as Go compares strings; JavaScript's default order
- * (UTF-16 code units) differs only for characters above U+FFFF against U+E000–U+FFFF.
- */
-export function compareNames(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) return codeUnitRank(x) - codeUnitRank(y);
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** `getdents64` calls to list a directory of `entries` entries (see `DIRENTS_PER_GETDENTS`). */
-export function getdentsCalls(entries: number): number {
-  return Math.ceil((entries + 2) / DIRENTS_PER_GETDENTS) + 1;
-}
-
-/** Moves surrogates (code points above U+FFFF) after U+E000–U+FFFF. */
-function codeUnitRank(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-function parentOf(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? ROOT : p.slice(0, i);
-}
-
-function baseName(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
-}
-
-function join(dir: string, name: string): string {
-  return dir === ROOT ? `/${name}` : `${dir}/${name}`;
-}
-
-function under(p: string, prefix: string | undefined): boolean {
-  return prefix === undefined || prefix === ROOT || p === prefix || p.startsWith(`${prefix}/`);
-}
-
-function profile(values: Partial<Record<FsSyscall, number>>): FsLatencyProfile {
-  const out = zeroSyscalls();
-  for (const name of FS_SYSCALLS) out[name] = values[name] ?? 0;
-  return Object.freeze(out) as Record<FsSyscall, Ticks>;
-}
-
-function zeroSyscalls(): Record<FsSyscall, number> {
-  return {
-    open: 0,
-    close: 0,
-    read: 0,
-    write: 0,
-    fstat: 0,
-    stat: 0,
-    lstat: 0,
-    mkdir: 0,
-    rename: 0,
-    unlink: 0,
-    rmdir: 0,
-    getdents: 0,
-  };
-}
-
-function zeroIo(): FsIoCounters {
-  return {
-    ops: 0,
-    reads: 0,
-    writes: 0,
-    renames: 0,
-    removes: 0,
-    readdirs: 0,
-    stats: 0,
-    mkdirs: 0,
-    bytesRead: 0,
-    bytesWritten: 0,
-  };
-}
-
-function zeroFaults(): Record<FsFaultKind, number> {
-  return { readError: 0, writeError: 0, enospc: 0, corrupt: 0, crashBeforeRename: 0 };
 }

@@ -5,7 +5,7 @@ import { VirtualClock } from '../kernel/clock.js';
 import { EventQueue } from '../kernel/queue.js';
 import { SeededRandom } from '../kernel/random.js';
 import type { Trace } from '../kernel/trace.js';
-import type { Action, Manifest, RunMode, Scenario, TimelineStep } from '../scenario/types.js';
+import type { Action, Manifest, NodeSpec, RunMode, Scenario, TimelineStep } from '../scenario/types.js';
 import { ApiServer } from './api-server.js';
 import {
   NodeCredentialSources,
@@ -14,6 +14,7 @@ import {
 } from './credential-sources.js';
 import type { WorldEvent } from './events.js';
 import { DEVICE_PROFILES, type FsDeviceProfileName, SimFileSystem } from './filesystem.js';
+import { kubeletConfigForMode } from './mode-config.js';
 import { SimNode } from './node.js';
 import type { PodRecord } from './pod-records.js';
 import { SimRegistry } from './registry.js';
@@ -38,53 +39,6 @@ export interface WorldOptions {
   readonly device?: string;
   /** Switch individual kubelet behaviours (what-if studies; the campaign test's planted bug). */
   readonly profileOverrides?: Partial<Omit<KubeletProfile, 'version'>>;
-}
-
-/** The kubelet configuration a mode runs with (docs/contract.md §1). */
-export function kubeletConfigForMode(
-  scenario: Scenario,
-  mode: RunMode,
-): { config: KubeletImageConfig; alwaysPullImages: boolean } {
-  const k = scenario.kubelet;
-  const base: KubeletImageConfig = {
-    serializeImagePulls: k.serializeImagePulls,
-    ...(k.maxParallelImagePulls === undefined ? {} : { maxParallelImagePulls: k.maxParallelImagePulls }),
-  };
-  switch (mode) {
-    case 'as-configured':
-      return {
-        alwaysPullImages: false,
-        config: {
-          ...base,
-          featureGates: k.featureGates,
-          ...(k.imagePullCredentialsVerificationPolicy === undefined
-            ? {}
-            : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),
-          preloadedImagesVerificationAllowlist: k.preloadedImagesVerificationAllowlist,
-        },
-      };
-    case 'legacy':
-      return {
-        alwaysPullImages: false,
-        config: { ...base, featureGates: { KubeletEnsureSecretPulledImages: false } },
-      };
-    case 'always-pull':
-      return {
-        alwaysPullImages: true,
-        config: { ...base, featureGates: { KubeletEnsureSecretPulledImages: false } },
-      };
-    default:
-      return {
-        alwaysPullImages: false,
-        config: {
-          ...base,
-          featureGates: { KubeletEnsureSecretPulledImages: true },
-          imagePullCredentialsVerificationPolicy: mode,
-          preloadedImagesVerificationAllowlist:
-            mode === 'NeverVerifyAllowlistedImages' ? k.preloadedImagesVerificationAllowlist : [],
-        },
-      };
-  }
 }
 
 /** The end of a run: `until`, or 10 minutes after the last timeline step. */
@@ -123,96 +77,38 @@ export class World {
     this.random = new SeededRandom(options.seed);
     this.queue = new EventQueue<WorldEvent>({ tieBreak: this.random.stream('scheduling') });
     const modeConfig = kubeletConfigForMode(scenario, options.mode);
-    const alwaysPullImages = modeConfig.alwaysPullImages;
     const config =
       options.recordStore === undefined
         ? modeConfig.config
         : { ...modeConfig.config, recordStore: options.recordStore };
     const defaultNode = scenario.nodes[0]?.name ?? 'node-1';
-    this.api = new ApiServer({ uidStream: this.random.stream('uids'), alwaysPullImages, defaultNode });
-    const validator = serviceAccountTokenValidator(this.api);
-
-    for (const spec of scenario.registries) {
-      this.registries.set(
-        spec.host,
-        new SimRegistry(spec, {
-          latencyStream: this.random.stream(`registry-latency:${spec.host}`),
-          tokenValidator: validator,
-        }),
-      );
-    }
-    const registryFor = (host: string) => this.registries.get(host);
-    const providerHosts = new Set(
-      scenario.registries.filter((r) => r.serviceAccountTokenProvider !== undefined).map((r) => r.host),
-    );
-    const plugins = scenario.registries
-      .filter((r) => r.serviceAccountTokenProvider !== undefined)
-      .map(
-        (r) =>
-          new ServiceAccountTokenProvider(
-            r.host,
-            r.serviceAccountTokenProvider?.requireServiceAccount ?? false,
-          ),
-      );
+    this.api = new ApiServer({
+      uidStream: this.random.stream('uids'),
+      alwaysPullImages: modeConfig.alwaysPullImages,
+      defaultNode,
+    });
+    this.#addRegistries(scenario);
     const profile = kubeletProfile(scenario.kubelet.version, {
       ...(scenario.kubelet.credentialMappingKey === undefined
         ? {}
         : { credentialMappingKey: scenario.kubelet.credentialMappingKey }),
       ...options.profileOverrides,
     });
-
-    for (const spec of scenario.nodes) {
-      const fs = new SimFileSystem({
-        countUnder: '/var/lib/kubelet',
-        latency: DEVICE_PROFILES[(options.device ?? spec.device ?? 'none') as FsDeviceProfileName] ?? {},
-      });
-      if (spec.fsFaults !== undefined)
-        fs.setFaultRates(spec.fsFaults, this.random.stream(`faults:${spec.name}`));
-      const runtime = new SimRuntime({ registries: registryFor });
-      for (const image of spec.images) {
-        const loaded = runtime.preload(image.ref, image.id);
-        if (!loaded.ok) throw new Error(`node ${spec.name}: preloaded image ${image.ref}: ${loaded.error}`);
-      }
-      const files = spec.imageManagerFiles;
-      if (Object.keys(files).length > 0) fs.loadFiles('/var/lib/kubelet/image_manager', files);
-      const node = new SimNode(
-        {
-          name: spec.name,
-          fs,
-          runtime,
-          credentials: new NodeCredentialSources(this.api, spec.credentials, plugins),
-          config,
-          imageGC: spec.imageGC,
-          presetNodeWide: nodeWideRecords(spec.imageManagerFiles),
-        },
-        {
-          queue: this.queue,
-          now: () => this.clock.now(),
-          epochOffset: EPOCH_OFFSET,
-          trace: this.trace,
-          syncJitter: this.random.stream(`sync-jitter:${spec.name}`),
-          profile,
-          oracle: { api: this.api, registryFor, serviceAccountProviderHosts: providerHosts },
-          authorizationChangedAt: this.authorizationChangedAt,
-          onPodRecord: (record) => {
-            if (options.retainPodRecords !== false) this.podRecords.push(record);
-          },
-          ...(options.onPodFinished === undefined ? {} : { onPodFinished: options.onPodFinished }),
-          ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
-          ...(options.retainPodRecords === undefined ? {} : { retainPodRecords: options.retainPodRecords }),
-        },
-      );
-      this.nodes.set(spec.name, node);
-    }
-
-    // Objects first, by kind (contract §2: Namespace, Secret, ServiceAccount, Pod), then the timeline ordered by
-    // `at` with ties in file order. Both sorts are stable.
-    this.#timeline = [
-      ...[...scenario.objects]
-        .sort((a, b) => OBJECT_KIND_ORDER[a.kind] - OBJECT_KIND_ORDER[b.kind])
-        .map((manifest): TimelineStep => ({ at: ticks(0), apply: manifest })),
-      ...[...scenario.timeline].sort((a, b) => a.at - b.at),
-    ];
+    const providers = scenario.registries.filter((r) => r.serviceAccountTokenProvider !== undefined);
+    const kubelet: NodeKubelet = {
+      config,
+      profile,
+      providerHosts: new Set(providers.map((r) => r.host)),
+      plugins: providers.map(
+        (r) =>
+          new ServiceAccountTokenProvider(
+            r.host,
+            r.serviceAccountTokenProvider?.requireServiceAccount ?? false,
+          ),
+      ),
+    };
+    for (const spec of scenario.nodes) this.#addNode(spec, kubelet, options);
+    this.#timeline = orderedTimeline(scenario);
     this.trace.append({
       t: ticks(0),
       kind: 'run.start',
@@ -229,6 +125,69 @@ export class World {
     if (first !== undefined) this.queue.push(first.at, { kind: 'timeline', index: 0 });
     this.#stream = options.timelineStream;
     this.#pullStream();
+  }
+
+  /** One registry per host; service-account tokens presented to them are checked against the API server. */
+  #addRegistries(scenario: Scenario): void {
+    const validator = serviceAccountTokenValidator(this.api);
+    for (const spec of scenario.registries) {
+      this.registries.set(
+        spec.host,
+        new SimRegistry(spec, {
+          latencyStream: this.random.stream(`registry-latency:${spec.host}`),
+          tokenValidator: validator,
+        }),
+      );
+    }
+  }
+
+  /**
+   * One node: its filesystem (device latency, fault rates, the record files given at t=0), its runtime with the
+   * preloaded images, its credential sources, and the node that runs its kubelet.
+   */
+  #addNode(spec: NodeSpec, kubelet: NodeKubelet, options: WorldOptions): void {
+    const registryFor = (host: string) => this.registries.get(host);
+    const fs = new SimFileSystem({
+      countUnder: '/var/lib/kubelet',
+      latency: DEVICE_PROFILES[(options.device ?? spec.device ?? 'none') as FsDeviceProfileName] ?? {},
+    });
+    if (spec.fsFaults !== undefined)
+      fs.setFaultRates(spec.fsFaults, this.random.stream(`faults:${spec.name}`));
+    const runtime = new SimRuntime({ registries: registryFor });
+    for (const image of spec.images) {
+      const loaded = runtime.preload(image.ref, image.id);
+      if (!loaded.ok) throw new Error(`node ${spec.name}: preloaded image ${image.ref}: ${loaded.error}`);
+    }
+    const files = spec.imageManagerFiles;
+    if (Object.keys(files).length > 0) fs.loadFiles('/var/lib/kubelet/image_manager', files);
+    const node = new SimNode(
+      {
+        name: spec.name,
+        fs,
+        runtime,
+        credentials: new NodeCredentialSources(this.api, spec.credentials, kubelet.plugins),
+        config: kubelet.config,
+        imageGC: spec.imageGC,
+        presetNodeWide: nodeWideRecords(spec.imageManagerFiles),
+      },
+      {
+        queue: this.queue,
+        now: () => this.clock.now(),
+        epochOffset: EPOCH_OFFSET,
+        trace: this.trace,
+        syncJitter: this.random.stream(`sync-jitter:${spec.name}`),
+        profile: kubelet.profile,
+        oracle: { api: this.api, registryFor, serviceAccountProviderHosts: kubelet.providerHosts },
+        authorizationChangedAt: this.authorizationChangedAt,
+        onPodRecord: (record) => {
+          if (options.retainPodRecords !== false) this.podRecords.push(record);
+        },
+        ...(options.onPodFinished === undefined ? {} : { onPodFinished: options.onPodFinished }),
+        ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
+        ...(options.retainPodRecords === undefined ? {} : { retainPodRecords: options.retainPodRecords }),
+      },
+    );
+    this.nodes.set(spec.name, node);
   }
 
   /** Reads the stream's next step and schedules it. */
@@ -431,6 +390,27 @@ export class World {
       throw new Error(`unknown registry ${host} (the scenario loader checks hosts)`);
     return registry;
   }
+}
+
+/** What every node's kubelet shares: its configuration and profile, and the credential provider plugins. */
+interface NodeKubelet {
+  readonly config: KubeletImageConfig;
+  readonly profile: KubeletProfile;
+  readonly plugins: readonly ServiceAccountTokenProvider[];
+  readonly providerHosts: ReadonlySet<string>;
+}
+
+/**
+ * The steps in the order they apply: the objects first, by kind (contract §2: Namespace, Secret, ServiceAccount,
+ * Pod), then the timeline ordered by `at` with ties in file order. Both sorts are stable.
+ */
+function orderedTimeline(scenario: Scenario): readonly TimelineStep[] {
+  return [
+    ...[...scenario.objects]
+      .sort((a, b) => OBJECT_KIND_ORDER[a.kind] - OBJECT_KIND_ORDER[b.kind])
+      .map((manifest): TimelineStep => ({ at: ticks(0), apply: manifest })),
+    ...[...scenario.timeline].sort((a, b) => a.at - b.at),
+  ];
 }
 
 /** The order in which `objects` are applied at t=0 (docs/contract.md §2). */

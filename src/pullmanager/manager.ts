@@ -40,7 +40,7 @@ export interface MustAttemptImagePullAnswer {
   readonly error?: string;
   /** The metric label; absent for an empty imageRef (not counted, as upstream). */
   readonly result?: MustPullCheckResult;
-  /** Where the decision was taken, for traces: the step of spec/decision.md §2.3. */
+  /** Where the decision was taken, for traces: a step of docs/kubelet-model.md#mustattemptimagepull. */
   readonly why: string;
   /**
    * For a "no pull needed" answer: what allowed it, so that tools can check the claim against the world (a
@@ -49,7 +49,7 @@ export interface MustAttemptImagePullAnswer {
   readonly match?: MustAttemptImagePullMatch;
 }
 
-/** What let a present image be used without a pull (spec/decision.md §2.3 steps 3, 7, 10, 11). */
+/** What let a present image be used without a pull (docs/kubelet-model.md#mustattemptimagepull steps 3, 7, 10, 11). */
 export type MustAttemptImagePullMatch =
   | { readonly kind: 'policy'; readonly pulledByKubelet: boolean }
   | { readonly kind: 'node-wide' }
@@ -208,31 +208,23 @@ export class PullManager implements ImagePullManager {
     return this.#accessor.writeImagePulledRecord(next).error;
   }
 
-  /** spec/decision.md §2.3: whether the pod must pull (verify its credentials) before using a present image. */
+  /**
+   * `MustAttemptImagePull` (image_pull_manager.go): whether the pod must pull, and so prove its credentials, before
+   * it may use an image that is on the node. The steps follow upstream's order; their numbers are those of
+   * docs/kubelet-model.md#mustattemptimagepull.
+   */
   mustAttemptImagePull(
     image: string,
     imageRef: string,
     getPodCredentials: GetPodCredentials,
   ): MustAttemptImagePullAnswer {
+    // 1. No imageRef: the image is not on the node.
     if (imageRef === '') return { mustPull: true, why: 'image not present' };
-
-    this.#pulledLocks.lock(imageRef);
-    this.#intentLocks.lock(image);
-    let pulledByKubelet: boolean;
-    const got = this.#accessor.getImagePulledRecord(imageRef);
-    if (got.error !== undefined) return this.#unreadable(got.error);
-    const record = got.record;
-    if (got.exists || record !== undefined) {
-      pulledByKubelet = true;
-    } else if (this.intentCount(image) > 0) {
-      pulledByKubelet = true;
-    } else {
-      const intent = this.#accessor.imagePullIntentExists(image);
-      if (intent.error !== undefined)
-        return this.#unreadable(`failed to check existence of an image pull intent: ${intent.error}`);
-      pulledByKubelet = intent.exists;
-    }
-
+    // 2. Under the record lock, then the intent lock: did the kubelet pull this image?
+    const pulled = this.#imagePulledByKubelet(image, imageRef);
+    if (!pulled.ok) return this.#unreadable(pulled.error);
+    const { pulledByKubelet, record } = pulled;
+    // 3. The policy may not ask for verification at all.
     if (!this.#policy.requireCredentialVerificationForImage(image, pulledByKubelet)) {
       return this.#answer(
         false,
@@ -241,22 +233,10 @@ export class PullManager implements ImagePullManager {
         { kind: 'policy', pulledByKubelet },
       );
     }
-    if (record === undefined)
-      return this.#answer(true, 'mustAuthenticate', 'no pulled record for the imageRef');
-
-    const key = trimImageTagDigest(image, this.#keyForm);
-    if (!key.ok) return this.#answer(true, 'error', `image name does not parse: ${key.error}`);
-    const cached = record.credentialMapping[key.value];
-    if (cached === undefined)
-      return this.#answer(true, 'mustAuthenticate', `no credentials recorded for ${key.value}`);
-    if (cached.nodePodsAccessible)
-      return this.#answer(false, 'credentialRecordFound', 'node-wide access recorded', { kind: 'node-wide' });
-    const cachedSecrets = cached.kubernetesSecrets ?? [];
-    const cachedServiceAccounts = cached.kubernetesServiceAccounts ?? [];
-    if (cachedSecrets.length === 0 && cachedServiceAccounts.length === 0) {
-      return this.#answer(true, 'mustAuthenticate', 'record entry holds no credentials');
-    }
-
+    // 4–8. What the record holds for this image's name.
+    const cachedCreds = this.#cachedCredentials(image, record);
+    if ('mustPull' in cachedCreds) return cachedCreds;
+    // 9. The pod's credentials, looked up only now (lazily since kubernetes/kubernetes#133079).
     const credentials = getPodCredentials();
     if (!credentials.ok) {
       this.#checks.error++;
@@ -267,8 +247,93 @@ export class PullManager implements ImagePullManager {
         why: 'pod credential lookup failed',
       };
     }
+    // 10. A pod secret that matches a recorded one.
+    const bySecret = this.#matchPodSecrets(image, imageRef, credentials.value.secrets, cachedCreds.secrets);
+    if (bySecret !== undefined) return bySecret;
+    // 11. The pod's service account among the recorded ones.
+    const account = credentials.value.serviceAccount;
+    if (
+      account !== undefined &&
+      cachedCreds.serviceAccounts.some(
+        (c) => c.uid === account.uid && c.namespace === account.namespace && c.name === account.name,
+      )
+    ) {
+      return this.#answer(false, 'credentialRecordFound', 'service account matches a recorded one', {
+        kind: 'service-account',
+        account,
+      });
+    }
+    // 12. Nothing recorded lets this pod use the image.
+    return this.#answer(true, 'mustAuthenticate', 'no recorded credential matches the pod');
+  }
+
+  /**
+   * Step 2 (upstream's locked closure that sets `imagePulledByKubelet`): a record that exists but cannot be read is
+   * an error; a record that exists means pulled, whatever names it holds (kubernetes/kubernetes#138175); without
+   * one, an in-flight pull (the in-memory counter) or an intent file for exactly this string means pulled.
+   */
+  #imagePulledByKubelet(
+    image: string,
+    imageRef: string,
+  ):
+    | { readonly ok: true; readonly pulledByKubelet: boolean; readonly record: ImagePulledRecord | undefined }
+    | { readonly ok: false; readonly error: string } {
+    this.#pulledLocks.lock(imageRef);
+    this.#intentLocks.lock(image);
+    const got = this.#accessor.getImagePulledRecord(imageRef);
+    if (got.error !== undefined) return { ok: false, error: got.error };
+    const record = got.record;
+    if (got.exists || record !== undefined) return { ok: true, pulledByKubelet: true, record };
+    if (this.intentCount(image) > 0) return { ok: true, pulledByKubelet: true, record };
+    const intent = this.#accessor.imagePullIntentExists(image);
+    if (intent.error !== undefined)
+      return { ok: false, error: `failed to check existence of an image pull intent: ${intent.error}` };
+    return { ok: true, pulledByKubelet: intent.exists, record };
+  }
+
+  /**
+   * Steps 4–8 (upstream's `cachedCreds`): the record's entry for the image's name, as the credentials to match, or
+   * the answer when there is nothing to match (a node-wide entry answers without looking up the pod's).
+   */
+  #cachedCredentials(
+    image: string,
+    record: ImagePulledRecord | undefined,
+  ):
+    | MustAttemptImagePullAnswer
+    | {
+        readonly secrets: readonly ImagePullSecret[];
+        readonly serviceAccounts: readonly ImagePullServiceAccount[];
+      } {
+    if (record === undefined)
+      return this.#answer(true, 'mustAuthenticate', 'no pulled record for the imageRef');
+    const key = trimImageTagDigest(image, this.#keyForm);
+    if (!key.ok) return this.#answer(true, 'error', `image name does not parse: ${key.error}`);
+    const cached = record.credentialMapping[key.value];
+    if (cached === undefined)
+      return this.#answer(true, 'mustAuthenticate', `no credentials recorded for ${key.value}`);
+    if (cached.nodePodsAccessible)
+      return this.#answer(false, 'credentialRecordFound', 'node-wide access recorded', { kind: 'node-wide' });
+    const secrets = cached.kubernetesSecrets ?? [];
+    const serviceAccounts = cached.kubernetesServiceAccounts ?? [];
+    if (secrets.length === 0 && serviceAccounts.length === 0) {
+      return this.#answer(true, 'mustAuthenticate', 'record entry holds no credentials');
+    }
+    return { secrets, serviceAccounts };
+  }
+
+  /**
+   * Step 10 (upstream's loop over the pod's secrets): a recorded secret with the same non-empty hash, or with the
+   * same coordinates while the entry is under `WRITE_RECORD_WHILE_MATCHING_LIMIT` (then the pod's secret is
+   * written into the entry). Undefined when no secret matches.
+   */
+  #matchPodSecrets(
+    image: string,
+    imageRef: string,
+    podSecrets: readonly ImagePullSecret[],
+    cachedSecrets: readonly ImagePullSecret[],
+  ): MustAttemptImagePullAnswer | undefined {
     const underLimit = cachedSecrets.length < WRITE_RECORD_WHILE_MATCHING_LIMIT;
-    for (const podSecret of credentials.value.secrets) {
+    for (const podSecret of podSecrets) {
       for (const cachedSecret of cachedSecrets) {
         const hashesMatch =
           this.#plantedBug === 'skip-credential-hash-comparison' ||
@@ -299,19 +364,7 @@ export class PullManager implements ImagePullManager {
         }
       }
     }
-    const account = credentials.value.serviceAccount;
-    if (
-      account !== undefined &&
-      cachedServiceAccounts.some(
-        (c) => c.uid === account.uid && c.namespace === account.namespace && c.name === account.name,
-      )
-    ) {
-      return this.#answer(false, 'credentialRecordFound', 'service account matches a recorded one', {
-        kind: 'service-account',
-        account,
-      });
-    }
-    return this.#answer(true, 'mustAuthenticate', 'no recorded credential matches the pod');
+    return undefined;
   }
 
   #matchWrite(image: string, imageRef: string, podSecret: ImagePullSecret): void {

@@ -3,7 +3,8 @@ import { runLoop } from '../../../sim/kernel/loop.js';
 import { Trace } from '../../../sim/kernel/trace.js';
 import { runScenario } from '../../../sim/run.js';
 import { MODES, type RunMode, type Scenario } from '../../../sim/scenario/types.js';
-import { EPOCH_OFFSET, kubeletConfigForMode, scenarioEnd, World } from '../../../sim/world/world.js';
+import { kubeletConfigForMode } from '../../../sim/world/mode-config.js';
+import { EPOCH_OFFSET, scenarioEnd, World } from '../../../sim/world/world.js';
 import { TICKS_PER_MINUTE, ticks } from '../../../src/time.js';
 import {
   actionAt,
