@@ -9,7 +9,7 @@ import type {
   SecretManifest,
   TimelineStep,
 } from '../scenario/types.js';
-import type { Workload } from './workload.js';
+import type { Workload } from './workload-schema.js';
 
 const HOUR = 60 * TICKS_PER_MINUTE;
 

@@ -1,6 +1,6 @@
 import { DEFAULT_KUBELET_VERSION } from '../../src/profiles.js';
 import { TICKS_PER_HOUR, TICKS_PER_MINUTE, ticks } from '../../src/time.js';
-import type { Workload } from './workload.js';
+import type { Workload, WorkloadPresetName } from './workload-schema.js';
 
 const BASE: Omit<Workload, 'name' | 'description' | 'duration' | 'tenants' | 'images' | 'pods'> = {
   seed: 1,
@@ -33,7 +33,7 @@ const IMAGE_DEFAULTS: Omit<Workload['images'], 'count'> = {
 };
 
 /** The built-in workloads. `large` is the issue's target: 100 000 pod starts, 1 000 tenants, 5 000 images, a day. */
-export const WORKLOAD_PRESETS: Readonly<Record<'small' | 'medium' | 'large', Workload>> = {
+export const WORKLOAD_PRESETS: Readonly<Record<WorkloadPresetName, Workload>> = {
   small: {
     ...BASE,
     name: 'small',
@@ -64,6 +64,6 @@ export const WORKLOAD_PRESETS: Readonly<Record<'small' | 'medium' | 'large', Wor
   },
 };
 
-export function isWorkloadPreset(name: string): name is keyof typeof WORKLOAD_PRESETS {
+export function isWorkloadPreset(name: string): name is WorkloadPresetName {
   return Object.hasOwn(WORKLOAD_PRESETS, name);
 }
