@@ -5,7 +5,8 @@ import type { FsDeviceProfileName } from '../world/filesystem.js';
 
 /*
  * The workload file format (`pullsim bench --workload FILE`), written once: the loader validates with it
- * (sim/bench/workload.ts) and the Workload type is inferred from it. Each field carries its description.
+ * (sim/bench/workload.ts), the Workload type is inferred from it, and its JSON Schema (workloadJsonSchema) lets an
+ * editor complete and check workload files. Each field's description is what the JSON Schema documents.
  */
 
 /**
@@ -252,3 +253,25 @@ export type WorkloadFile = z.input<typeof workloadFileSchema>;
 export const WORKLOAD_SPEC_FIELDS = Object.keys(
   workloadSpecSchema.shape,
 ) as readonly (keyof WorkloadFile['spec'])[];
+
+/**
+ * The JSON Schema (draft 2020-12) of workload files, so that editors complete and check them. It checks each
+ * field's type, range, choices and duration syntax; the checks that involve two fields (the pull-policy fractions
+ * add up to 1, minSizeBytes ≤ maxSizeBytes, lowThresholdPercent ≤ highThresholdPercent) and a duration's value
+ * (finer than 1µs, or zero where it must be longer) are the loader's alone.
+ */
+export function workloadJsonSchema(): Record<string, unknown> {
+  const { $schema, ...schema } = z.toJSONSchema(workloadFileSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  });
+  return {
+    $schema,
+    $id: 'https://github.com/pullsim/pullsim/docs/schema/workload.schema.json',
+    title: 'pullsim workload (pullsim/v1alpha1 Workload)',
+    description:
+      'A load workload for `pullsim bench --workload FILE`; its spec overrides the preset named by base.',
+    ...schema,
+  };
+}

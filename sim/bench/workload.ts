@@ -16,6 +16,7 @@ export {
   type WorkloadFile,
   type WorkloadPresetName,
   workloadFileSchema,
+  workloadJsonSchema,
 } from './workload-schema.js';
 
 /** `T` with every field, at every depth, optional: what is left of a file after its invalid fields are dropped. */
