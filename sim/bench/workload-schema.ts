@@ -6,7 +6,8 @@ import type { FsDeviceProfileName } from '../world/filesystem.js';
 /*
  * The workload file format (`pullsim bench --workload FILE`), written once: the loader validates with it
  * (sim/bench/workload.ts), the Workload type is inferred from it, and its JSON Schema (workloadJsonSchema) lets an
- * editor complete and check workload files. Each field's description is what the JSON Schema documents.
+ * editor complete and check workload files. Each field's description is what the JSON Schema documents and what
+ * docs/benchmarks.md lists.
  */
 
 /**
