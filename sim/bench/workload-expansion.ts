@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TICKS_PER_MINUTE, TICKS_PER_SECOND, ticks } from '../../src/time.js';
+import { TICKS_PER_MINUTE, TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
 import { type RandomStream, SeededRandom } from '../kernel/random.js';
 import type {
   Manifest,
@@ -91,7 +91,8 @@ export function expandWorkload(workload: Workload): ExpandedWorkload {
     timeline: [],
     expect: [],
   };
-  return { scenario, stream: () => timeline(workload, images, tenantImages, publicImages, preloadedIndices) };
+  const pool: ImagePool = { images, tenantImages, publicImages, preloaded: preloadedIndices };
+  return { scenario, stream: () => timeline(workload, pool) };
 }
 
 function secret(
@@ -121,18 +122,25 @@ function distinct(stream: RandomStream, n: number, k: number): number[] {
   return [...picked].sort((a, b) => a - b);
 }
 
+/** What pods are drawn from: every image, the images each tenant may pull, the public and the preloaded ones. */
+interface ImagePool {
+  readonly images: readonly ImagePlan[];
+  readonly tenantImages: readonly number[][];
+  readonly publicImages: readonly number[];
+  readonly preloaded: readonly number[];
+}
+
+/** The mean time between two events of a Poisson process with `perHour` events an hour (never, for 0). */
+function meanGapOf(perHour: number): number {
+  return perHour > 0 ? HOUR / perHour : Number.POSITIVE_INFINITY;
+}
+
 /**
  * The timeline, merged from independent seeded processes in time order: pod arrivals (Poisson) with their
  * deletions after an exponential lifetime, secret rotations and copies (Poisson), and evenly spaced kubelet
  * restarts. A min-heap holds only pending deletions, so memory stays proportional to the pods alive at once.
  */
-function* timeline(
-  workload: Workload,
-  images: readonly ImagePlan[],
-  tenantImages: readonly number[][],
-  publicImages: readonly number[],
-  preloaded: readonly number[],
-): Generator<TimelineStep> {
+function* timeline(workload: Workload, pool: ImagePool): Generator<TimelineStep> {
   const random = new SeededRandom(workload.seed);
   const arrivals = random.stream('arrivals');
   const choices = random.stream('pods');
@@ -140,20 +148,10 @@ function* timeline(
   const end = workload.duration;
   const meanGap = workload.duration / workload.pods.starts;
   const deletions = new MinHeap<{ at: number; namespace: string; name: string }>();
-  const policyOf = (x: number) =>
-    x < workload.pods.pullPolicy.Always
-      ? 'Always'
-      : x < workload.pods.pullPolicy.Always + workload.pods.pullPolicy.IfNotPresent
-        ? 'IfNotPresent'
-        : 'Never';
   let nextArrival = arrivals.exponential(meanGap);
   let started = 0;
-  const rotationGap =
-    workload.secrets.rotationsPerHour > 0
-      ? HOUR / workload.secrets.rotationsPerHour
-      : Number.POSITIVE_INFINITY;
-  const copyGap =
-    workload.secrets.copiesPerHour > 0 ? HOUR / workload.secrets.copiesPerHour : Number.POSITIVE_INFINITY;
+  const rotationGap = meanGapOf(workload.secrets.rotationsPerHour);
+  const copyGap = meanGapOf(workload.secrets.copiesPerHour);
   let nextRotation = secretsStream.exponential(rotationGap);
   let nextCopy = secretsStream.exponential(copyGap);
   const generation = new Map<number, number>();
@@ -174,64 +172,19 @@ function* timeline(
       yield { at: t, delete: { kind: 'Pod', namespace: pod.namespace, name: pod.name } };
     } else if (at === arrivalAt) {
       const tenant = choices.int(0, workload.tenants - 1);
-      const own = tenantImages[tenant] ?? [];
-      const policy = policyOf(choices.float());
-      let imageIndex: number;
-      if (policy === 'Never' && preloaded.length > 0) {
-        // `Never` is for images put on the node beforehand (system and sidecar images), as operators use it.
-        imageIndex = choices.pick(preloaded);
-      } else if (
-        choices.chance(workload.pods.foreignImageFraction) ||
-        (own.length === 0 && publicImages.length === 0)
-      ) {
-        imageIndex = choices.int(0, images.length - 1);
-      } else {
-        const pool =
-          own.length > 0 && (publicImages.length === 0 || choices.chance(0.7)) ? own : publicImages;
-        imageIndex = choices.pick(pool);
-      }
-      const image = images[imageIndex] as ImagePlan;
       const name = `p${started}`;
-      const namespace = `t${tenant}`;
-      const pod: PodManifest = {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { namespace, name },
-        spec: {
-          ...(choices.chance(workload.pods.withSecretFraction)
-            ? {
-                imagePullSecrets: copied.has(tenant)
-                  ? [{ name: 'regcred' }, { name: 'copied' }]
-                  : [{ name: 'regcred' }],
-              }
-            : {}),
-          containers: [{ name: 'app', image: image.ref, imagePullPolicy: policy }],
-        },
-      };
+      const pod = arrivingPod(workload, pool, choices, { tenant, name, copied: copied.has(tenant) });
       started++;
       nextArrival += arrivals.exponential(meanGap);
-      deletions.push({
-        at: at + Math.max(TICKS_PER_SECOND, choices.exponential(workload.pods.meanLifetime)),
-        namespace,
-        name,
-      });
+      const lifetime = Math.max(TICKS_PER_SECOND, choices.exponential(workload.pods.meanLifetime));
+      deletions.push({ at: at + lifetime, namespace: `t${tenant}`, name });
       yield { at: t, apply: pod };
     } else if (at === nextRotation) {
-      // In place (same UID), with the registry changing the password too: the rotated secret stays valid.
       const tenant = secretsStream.int(0, workload.tenants - 1);
       const next = (generation.get(tenant) ?? 0) + 1;
       generation.set(tenant, next);
       nextRotation += secretsStream.exponential(rotationGap);
-      yield {
-        at: t,
-        action: {
-          action: 'changePassword',
-          host: BENCH_HOST,
-          username: `t${tenant}`,
-          password: `pw-${tenant}-${next}`,
-        },
-      };
-      yield { at: t, apply: secret(tenant, tenant, next) };
+      yield* rotation(t, tenant, next);
     } else if (at === nextCopy) {
       // A tenant copies another tenant's credentials into a second secret (a shared deploy key); its later pods
       // list both, so the copy matches the other tenant's records by hash.
@@ -245,6 +198,61 @@ function* timeline(
       yield { at: t, action: { action: 'restartKubelet', node: 'node-1' } };
     }
   }
+}
+
+/** A pod of `tenant` arriving: its pull policy, its image (pickImage) and its pull secrets, drawn in that order. */
+function arrivingPod(
+  workload: Workload,
+  pool: ImagePool,
+  choices: RandomStream,
+  { tenant, name, copied }: { readonly tenant: number; readonly name: string; readonly copied: boolean },
+): PodManifest {
+  const x = choices.float();
+  const { Always, IfNotPresent } = workload.pods.pullPolicy;
+  const policy = x < Always ? 'Always' : x < Always + IfNotPresent ? 'IfNotPresent' : 'Never';
+  const image = pool.images[pickImage(workload, pool, choices, tenant, policy)] as ImagePlan;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace: `t${tenant}`, name },
+    spec: {
+      ...(choices.chance(workload.pods.withSecretFraction)
+        ? { imagePullSecrets: copied ? [{ name: 'regcred' }, { name: 'copied' }] : [{ name: 'regcred' }] }
+        : {}),
+      containers: [{ name: 'app', image: image.ref, imagePullPolicy: policy }],
+    },
+  };
+}
+
+/**
+ * The image a pod of `tenant` runs: a preloaded one for `Never`; some pods (foreignImageFraction) any image, its
+ * tenant's or not (the kubernetes#18787 attempt); the others one of their tenant's images or a public one.
+ */
+function pickImage(
+  workload: Workload,
+  pool: ImagePool,
+  choices: RandomStream,
+  tenant: number,
+  policy: 'Always' | 'IfNotPresent' | 'Never',
+): number {
+  const { images, publicImages, preloaded } = pool;
+  const own = pool.tenantImages[tenant] ?? [];
+  // `Never` is for images put on the node beforehand (system and sidecar images), as operators use it.
+  if (policy === 'Never' && preloaded.length > 0) return choices.pick(preloaded);
+  if (choices.chance(workload.pods.foreignImageFraction) || (own.length === 0 && publicImages.length === 0))
+    return choices.int(0, images.length - 1);
+  return choices.pick(
+    own.length > 0 && (publicImages.length === 0 || choices.chance(0.7)) ? own : publicImages,
+  );
+}
+
+/** A tenant's secret rotated in place (same UID), with the registry changing the password too: it stays valid. */
+function rotation(at: Ticks, tenant: number, generation: number): TimelineStep[] {
+  const password = `pw-${tenant}-${generation}`;
+  return [
+    { at, action: { action: 'changePassword', host: BENCH_HOST, username: `t${tenant}`, password } },
+    { at, apply: secret(tenant, tenant, generation) },
+  ];
 }
 
 /** A small binary min-heap by `at`. */
