@@ -34,18 +34,14 @@ const described = <T extends z.ZodType>(schema: T, description: string): T => sc
 /** A fraction from 0 to 1. */
 const fraction = (description: string) => described(decimal(0, 1), description);
 
-/**
- * Duration text as parseDuration (sim/kernel/time.ts) reads it, for the JSON Schema: a bare 0, or numbers with
- * units (`90s`, `1h30m`, `1.5s`). The loader also refuses values finer than 1µs and values too large.
- */
-export const DURATION_PATTERN = '^(?:0|\\+?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$';
-const DURATION_TEXT = { type: 'string', pattern: DURATION_PATTERN };
 /** What a duration field accepts, in the kit's words: `a duration such as 90s, 5m or 1h30m`. */
 const DURATION_HINT = String(duration().meta()?.description);
 
-/** A duration (a bare 0 included). */
-const span = (description: string) =>
-  duration().meta({ description: `${description}: ${DURATION_HINT}`, anyOf: [DURATION_TEXT, { const: 0 }] });
+/** The kit's JSON Schema of duration text (`{ type: 'string', pattern }`), without its alternative of a bare 0. */
+const DURATION_TEXT = (duration().meta()?.anyOf as readonly object[] | undefined)?.[0] ?? { type: 'string' };
+
+/** A duration (a bare 0 included); the kit's JSON Schema checks its syntax. */
+const span = (description: string) => described(duration(), `${description}: ${DURATION_HINT}`);
 
 /** A duration longer than zero (a zero would schedule the same check forever, or run nothing). */
 const positiveSpan = (description: string) =>

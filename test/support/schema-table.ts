@@ -22,6 +22,14 @@ export interface TableOptions {
   readonly patterns?: Readonly<Record<string, string>>;
 }
 
+/** The part of a JSON Schema at `path` (`schemaAt(s, 'properties', 'spec')`), or undefined. */
+export function schemaAt(schema: unknown, ...path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) => (value as Record<string | number, unknown> | undefined)?.[key],
+    schema,
+  );
+}
+
 const code = (value: unknown) => `\`${String(value)}\``;
 /** A number as the docs write it: thousands apart by a space. */
 const spaced = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
