@@ -3,7 +3,7 @@ import type { Parsed } from './command.js';
 import type { CliIo } from './io.js';
 
 /** The formats whose JSON Schema `pullsim schema` prints. */
-export const SCHEMA_KINDS = ['scenario'] as const;
+export const SCHEMA_KINDS = ['scenario', 'workload'] as const;
 
 /** Declares `pullsim schema KIND`: the JSON Schema of an input format. */
 export function declareSchema(program: Command) {
@@ -19,7 +19,8 @@ export type SchemaOptions = Parsed<typeof declareSchema, ['kind']>;
 /** `pullsim schema KIND`: prints the schema as JSON; resolves to the exit code. */
 export async function schema(options: SchemaOptions, io: CliIo): Promise<number> {
   const { scenarioJsonSchema } = await import('../scenario/json-schema.js');
-  const schemas = { scenario: scenarioJsonSchema } as const;
+  const { workloadJsonSchema } = await import('../bench/workload-schema.js');
+  const schemas = { scenario: scenarioJsonSchema, workload: workloadJsonSchema } as const;
   io.stdout(`${JSON.stringify(schemas[options.kind](), null, 2)}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
-import { WORKLOAD_PRESETS, type Workload } from '../../sim/bench/workload.js';
-import { TICKS_PER_MINUTE, ticks } from '../../src/time.js';
+import { WORKLOAD_PRESETS, type Workload, type WorkloadFile } from '../../sim/bench/workload.js';
+import { formatDuration, TICKS_PER_MINUTE, ticks } from '../../src/time.js';
 
 /**
  * A workload small enough for a unit test (60 pod starts of 3 tenants over 6 images in 20 virtual minutes) that
@@ -41,4 +41,27 @@ export function tinyWorkloadText(extraSpec = ''): string {
     ...(extraSpec === '' ? [] : [extraSpec]),
     '',
   ].join('\n');
+}
+
+/** A workload as a workload file that sets every field (durations written as text), so it loads as itself. */
+export function workloadFileOf(workload: Workload): WorkloadFile {
+  const { name, description, duration, kubeletVersion, maxParallelImagePulls, pods, imageGC, ...sections } =
+    workload;
+  return {
+    apiVersion: 'pullsim/v1alpha1',
+    kind: 'Workload',
+    metadata: { name, description },
+    spec: {
+      seed: sections.seed,
+      duration: formatDuration(duration),
+      kubelet: { version: kubeletVersion, maxParallelImagePulls },
+      device: sections.device,
+      tenants: sections.tenants,
+      images: { ...sections.images },
+      pods: { ...pods, meanLifetime: formatDuration(pods.meanLifetime), pullPolicy: { ...pods.pullPolicy } },
+      secrets: { ...sections.secrets },
+      kubeletRestarts: sections.kubeletRestarts,
+      imageGC: { ...imageGC, period: formatDuration(imageGC.period) },
+    },
+  };
 }

@@ -262,6 +262,12 @@ describe('parseWorkload', () => {
           ),
         ),
       ).toEqual([
+        // In file order; a missing field where its mapping starts.
+        { file: FILE, line: 1, path: 'spec', message: 'required field is missing' },
+        { file: FILE, line: 1, path: 'apiVersion', message: 'expected pullsim/v1alpha1, got "v1"' },
+        { file: FILE, line: 2, path: 'kind', message: 'expected Workload, got "Scenario"' },
+        { file: FILE, line: 3, path: 'metadata.name', message: 'must not be empty' },
+        { file: FILE, line: 3, path: 'metadata.labels', message: expect.stringMatching(/^unknown field/) },
         {
           file: FILE,
           line: 4,
@@ -270,11 +276,6 @@ describe('parseWorkload', () => {
             /^unknown field \(expected one of: apiVersion, kind, metadata, spec\)$/,
           ),
         },
-        { file: FILE, line: 1, path: 'apiVersion', message: 'expected pullsim/v1alpha1, got "v1"' },
-        { file: FILE, line: 2, path: 'kind', message: 'expected Workload, got "Scenario"' },
-        { file: FILE, line: 3, path: 'metadata.labels', message: expect.stringMatching(/^unknown field/) },
-        { file: FILE, line: 3, path: 'metadata.name', message: 'must not be empty' },
-        { file: FILE, line: 1, path: 'spec', message: 'required field is missing' },
       ]);
       expect(issuesOf('apiVersion: pullsim/v1alpha1\nkind: Workload\nspec: {}\n')).toEqual([
         { file: FILE, line: 1, path: 'metadata', message: 'required field is missing' },
@@ -295,8 +296,8 @@ describe('parseWorkload', () => {
 
     it('sections that are not mappings', () => {
       expect(issuesOf(workloadText('images: 5', 'kubelet: [1]'))).toEqual([
-        { file: FILE, line: 7, path: 'spec.kubelet', message: 'expected a mapping, got a list' },
         { file: FILE, line: 6, path: 'spec.images', message: 'expected a mapping, got number 5' },
+        { file: FILE, line: 7, path: 'spec.kubelet', message: 'expected a mapping, got a list' },
       ]);
     });
 
@@ -317,14 +318,14 @@ describe('parseWorkload', () => {
       const where = issues.map((i) => `${i.line}:${i.path}`);
       expect(where).toEqual([
         '6:spec.base',
-        '9:spec.kubelet.version',
         '7:spec.seed',
         '8:spec.duration',
+        '9:spec.kubelet.version',
         '9:spec.kubelet.maxParallelImagePulls',
         '10:spec.device',
         '11:spec.tenants',
-        '12:spec.images.count',
         '12:spec.images.publicFraction',
+        '12:spec.images.count',
         '13:spec.secrets.rotationsPerHour',
         '14:spec.kubeletRestarts',
       ]);
@@ -335,6 +336,18 @@ describe('parseWorkload', () => {
       expect(message('spec.tenants')).toBe('expected an integer, got number 2.5');
       expect(message('spec.images.publicFraction')).toBe('expected a number from 0 to 1, got 1.5');
       expect(message('spec.device')).toBe('expected one of none, ssd, hdd, network, got the string "floppy"');
+    });
+
+    it('a kubelet version that is neither text nor a number (an unquoted 1.34 is the number 1.34: accepted)', () => {
+      expect(issuesOf(workloadText('kubelet: { version: [1.34] }'))).toEqual([
+        {
+          file: FILE,
+          line: 6,
+          path: 'spec.kubelet.version',
+          message: 'expected a kubelet version, got a list',
+        },
+      ]);
+      expect(parseWorkload(workloadText('kubelet: { version: 1.34 }')).kubeletVersion).toBe('1.34');
     });
 
     it('bounds that contradict each other', () => {
@@ -353,6 +366,22 @@ describe('parseWorkload', () => {
           path: 'spec.imageGC.lowThresholdPercent',
           message: 'must not exceed highThresholdPercent',
         },
+      ]);
+    });
+
+    it('an invalid field, with the problems between fields that the rest of its section still has', () => {
+      // The base's value stands in for each invalid field alone, so the file's other values are still checked.
+      const issues = issuesOf(
+        workloadText(
+          'images: { count: 0, minSizeBytes: 20, maxSizeBytes: 10 }',
+          'pods: { pullPolicy: { Always: 2, IfNotPresent: 0.5 } }',
+        ),
+      );
+      expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([
+        [6, 'spec.images.count', 'expected an integer from 1 to 500000, got 0'],
+        [6, 'spec.images.minSizeBytes', 'must not exceed maxSizeBytes'],
+        [7, 'spec.pods.pullPolicy', 'the three fractions must add up to 1'],
+        [7, 'spec.pods.pullPolicy.Always', 'expected a number from 0 to 1, got 2'],
       ]);
     });
 

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT } from '../../../sim/cli.js';
+import { formatPath, type Path } from '../../../sim/errors.js';
 import { ACTION_FIELDS, parseScenario } from '../../../sim/scenario/load.js';
-import { formatPath, type Path } from '../../../sim/scenario/reader.js';
 import { runCli, STACK_FRAME, useTempDir } from '../../support/cli-harness.js';
 import { type Json, toYaml, validScenario } from '../../support/valid-scenario.js';
 

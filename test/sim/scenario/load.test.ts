@@ -5,12 +5,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { InputError } from '../../../sim/errors.js';
+import { formatPath, InputError } from '../../../sim/errors.js';
+import { kindName, typeName } from '../../../sim/input/issues.js';
 import { ACTION_FIELDS, defaultEnd, parseScenario, SCENARIO_FIELDS } from '../../../sim/scenario/load.js';
-import { formatPath, kindName, Reader, typeName } from '../../../sim/scenario/reader.js';
 import type { Action, Scenario, TimelineStep } from '../../../sim/scenario/types.js';
 import { KUBELET_VERSIONS } from '../../../src/profiles.js';
-import { dedent, issuesOf, issueView, scenarioText } from '../../support/cli-harness.js';
+import { dedent, issuesOf, scenarioText } from '../../support/cli-harness.js';
 
 const S = 1_000_000; // ticks per second: one tick is one microsecond (src/time.ts)
 const M = 60 * S;
@@ -1871,40 +1871,5 @@ describe('reader helpers', () => {
     expect(kindName({})).toBe('a mapping');
     expect(kindName('pw')).toBe('a string (the value is not shown)');
     expect(kindName(5)).toBe('a number (the value is not shown)');
-  });
-
-  it('a Reader without source lines, and secret scopes that nest and end', () => {
-    const r = new Reader('r.yaml');
-    expect(r.lineAt(['x'])).toBeUndefined();
-    expect(r.string(5, ['a'])).toBeUndefined();
-    r.secret(() => r.secret(() => r.string('bad', ['b'], { pattern: /^x$/ })));
-    expect(() =>
-      r.secret(() => {
-        throw new Error('boom');
-      }),
-    ).toThrow('boom');
-    expect(r.string('bad', ['c'], { pattern: /^x$/ })).toBeUndefined();
-    expect(r.string(undefined, ['d'])).toBeUndefined();
-    expect(r.issues.map(issueView)).toEqual([
-      { file: 'r.yaml', path: 'a', message: 'expected a string, got number 5' },
-      { file: 'r.yaml', path: 'b', message: 'the value is not valid: expected a value matching /^x$/' },
-      { file: 'r.yaml', path: 'c', message: '"bad" is not valid: expected a value matching /^x$/' },
-    ]);
-    expect(r.number(Number.NaN, ['n'], 0, 1)).toBeUndefined();
-    expect(r.stringList(['a', 5], ['l'])).toBeUndefined();
-    expect(r.stringMap({ a: 'x' }, ['m'])).toEqual({ a: 'x' });
-    // Undefined is what `required` returns for a missing field: it was reported there, not again.
-    const before = r.issues.length;
-    for (const read of [
-      () => r.object(undefined, ['u']),
-      () => r.list(undefined, ['u']),
-      () => r.oneOf(undefined, ['u'], ['a']),
-      () => r.boolean(undefined, ['u']),
-      () => r.integer(undefined, ['u'], 0),
-      () => r.number(undefined, ['u'], 0, 1),
-      () => r.duration(undefined, ['u']),
-    ])
-      expect(read()).toBeUndefined();
-    expect(r.issues).toHaveLength(before);
   });
 });
