@@ -48,7 +48,7 @@ export interface InputIssue {
 /** How many issues an error lists; the rest are counted in a last line. */
 export const MAX_LISTED_ISSUES = 20;
 /** No issue line is longer than this (500 with the CLI's `pullsim: ` prefix) (a long value or key is cut, never echoed whole). */
-export const MAX_ISSUE_LINE = 490;
+const MAX_ISSUE_LINE = 490;
 /** Path segments (map keys) longer than this are cut in messages. */
 const MAX_SEGMENT = 60;
 

@@ -7,7 +7,6 @@
  */
 export type Ticks = number & { readonly __unit: 'ticks (µs)' };
 
-export const TICKS_PER_MICROSECOND = 1;
 export const TICKS_PER_MILLISECOND = 1_000;
 export const TICKS_PER_SECOND = 1_000_000;
 export const TICKS_PER_MINUTE = 60 * TICKS_PER_SECOND;

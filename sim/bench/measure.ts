@@ -10,7 +10,7 @@ export function wallMs(): number {
 }
 
 /** Resident set size in bytes. */
-export function rssBytes(): number {
+function rssBytes(): number {
   return process.memoryUsage().rss;
 }
 

@@ -17,7 +17,7 @@ import {
   DEFAULT_STARTUP_RECORDS,
 } from './defaults.js';
 
-export { BENCH_STRATEGIES, DECISION_IDENTICAL, DEFAULT_BENCH_MODES, DEFAULT_STARTUP_RECORDS };
+export { BENCH_STRATEGIES, DECISION_IDENTICAL, DEFAULT_BENCH_MODES };
 
 import { SimFileSystem } from '../world/filesystem.js';
 import { EPOCH_OFFSET } from '../world/world.js';
@@ -209,7 +209,7 @@ export function runBenchSuite(workload: Workload, options: BenchSuiteOptions = {
 }
 
 /** Which start-up code a strategy runs (strategies on the same path cost the same at start-up). */
-export function startupPath(strategy: string): string {
+function startupPath(strategy: string): string {
   if (strategy === 'fs' || strategy === 'memory') return strategy;
   if (strategy.startsWith('journal')) return 'journal';
   return 'fs+lru';

@@ -6,16 +6,13 @@ import { readYaml } from '../input/yaml.js';
 import { WORKLOAD_PRESETS } from './workload-presets.js';
 import { type Workload, workloadFileSchema, workloadSpecSchema } from './workload-schema.js';
 
-export { BENCH_HOST, type ExpandedWorkload, expandWorkload } from './workload-expansion.js';
+export { BENCH_HOST, expandWorkload } from './workload-expansion.js';
 export { isWorkloadPreset, WORKLOAD_PRESETS } from './workload-presets.js';
 export {
   WORKLOAD_LIMITS,
-  WORKLOAD_PRESET_NAMES,
   WORKLOAD_SPEC_FIELDS,
   type Workload,
   type WorkloadFile,
-  type WorkloadPresetName,
-  workloadFileSchema,
   workloadJsonSchema,
 } from './workload-schema.js';
 

@@ -1,14 +1,7 @@
 import { type GoDurationSyntaxError, scanGoDuration } from '../../src/go/index.js';
 import { type Ticks, ticks } from '../../src/time.js';
 
-export {
-  formatDuration,
-  TICKS_PER_MILLISECOND,
-  TICKS_PER_MINUTE,
-  TICKS_PER_SECOND,
-  type Ticks,
-  ticks,
-} from '../../src/time.js';
+export { formatDuration, type Ticks, ticks } from '../../src/time.js';
 
 /** A duration that cannot be read; the message quotes the text as written. */
 export class DurationError extends Error {

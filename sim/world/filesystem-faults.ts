@@ -10,7 +10,7 @@ import { normalizePath, under } from './filesystem-paths.js';
 export type FsFaultKind = 'readError' | 'writeError' | 'enospc' | 'crashBeforeRename' | 'corrupt';
 
 /** Every fault kind, in a fixed order. */
-export const FS_FAULT_KINDS: readonly FsFaultKind[] = [
+const FS_FAULT_KINDS: readonly FsFaultKind[] = [
   'readError',
   'writeError',
   'enospc',

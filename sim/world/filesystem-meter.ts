@@ -124,7 +124,7 @@ export interface FsIoTotals extends FsIoCounters {
  * `sha256-<hex>` name takes a 96-byte `linux_dirent64` record, so one call returns about 85 entries
  * (docs/kubelet-model.md#file-operations-and-their-cost).
  */
-export const DIRENTS_PER_GETDENTS = 85;
+const DIRENTS_PER_GETDENTS = 85;
 
 /** `getdents64` calls to list a directory of `entries` entries (see `DIRENTS_PER_GETDENTS`). */
 export function getdentsCalls(entries: number): number {

@@ -39,7 +39,6 @@ import { normalizePath, parentOf, ROOT } from './filesystem-paths.js';
 import { DirNode, FileNode, FsTree } from './filesystem-tree.js';
 
 export {
-  FS_FAULT_KINDS,
   type FsFaultKind,
   type FsFaultRates,
   type FsFaultSpec,
@@ -47,13 +46,11 @@ export {
 } from './filesystem-faults.js';
 export {
   DEVICE_PROFILES,
-  DIRENTS_PER_GETDENTS,
   deviceProfile,
   FS_SYSCALLS,
   type FsDeviceProfileName,
   type FsIoCounters,
   type FsIoTotals,
-  type FsLatencyProfile,
   type FsSyscall,
   getdentsCalls,
 } from './filesystem-meter.js';

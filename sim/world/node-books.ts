@@ -196,7 +196,7 @@ export class NodeBooks {
 }
 
 /** How a credential appears in traces: its source and username, never its password or token. */
-export function describeCredential(credential: TrackedAuthConfig): string {
+function describeCredential(credential: TrackedAuthConfig): string {
   const source = credential.source;
   const from =
     source === undefined

@@ -6,7 +6,7 @@
 import type { RegistryStore, RepositoryIndex } from './registry-store.js';
 
 /** Username prefix of Kubernetes service-account tokens (KEP-4412 credential providers). */
-export const SERVICE_ACCOUNT_USERNAME_PREFIX = 'system:serviceaccount:';
+const SERVICE_ACCOUNT_USERNAME_PREFIX = 'system:serviceaccount:';
 
 /** The failures a registry can answer a pull with. */
 export type PullFailureStatus = 'unauthorized' | 'forbidden' | 'notFound' | 'rateLimited' | 'unavailable';

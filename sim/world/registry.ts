@@ -53,10 +53,9 @@ import {
 import { RateLimits } from './registry-rate-limits.js';
 import { type RegistryState, RegistryStore, resolveIn } from './registry-store.js';
 
-export {
-  type PullFailureStatus,
-  type RegistryAuth,
-  SERVICE_ACCOUNT_USERNAME_PREFIX,
+export type {
+  PullFailureStatus,
+  RegistryAuth,
 } from './registry-authorization.js';
 export {
   DEFAULT_BANDWIDTH_BYTES_PER_SECOND,
@@ -65,19 +64,10 @@ export {
   isDigest,
   MANIFEST_SIZE_BYTES,
   type RegistryConfig,
-  type RegistryUserConfig,
-  type RepositoryConfig,
   sizeBytesFromDigest,
   type TagTarget,
-  type TokenBucketConfig,
 } from './registry-config.js';
-export type {
-  ManifestState,
-  RegistryState,
-  RegistryUserState,
-  RepositoryState,
-  RepositoryTagState,
-} from './registry-store.js';
+export type { RegistryState } from './registry-store.js';
 
 /** The registry's answer to one pull; `latency` includes the transfer time of `bytes`. */
 export type PullAnswer =

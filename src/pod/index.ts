@@ -1,6 +1,5 @@
 export {
   CONTAINER_STATES,
-  type CompiledLifecycle,
   type ContainerEvent,
   type ContainerState,
   compileContainerLifecycle,
@@ -12,21 +11,12 @@ export {
   type RestartPolicy,
   restartsAfterExit,
   stateName,
-  type WaitingState,
 } from './container-lifecycle.js';
 export {
-  CONTAINER_BACKOFF_INITIAL,
   CONTAINER_BACKOFF_MAX,
-  type ContainerStartInfo,
   PodWorkers,
-  type PodWorkersHost,
   type PodWorkerTimer,
-  type PullOwner,
   WORKER_BACKOFF,
-  type Worker,
   type WorkerContainer,
-  type WorkerKubelet,
   type WorkerPod,
-  type WorkerPodSpec,
 } from './pod-workers.js';
-export { getPullSecretsForPod } from './pull-secrets.js';

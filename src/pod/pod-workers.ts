@@ -34,7 +34,7 @@ import { getPullSecretsForPod } from './pull-secrets.js';
 /** `workerBackOffPeriod` (pkg/kubelet/pod_workers.go): a failed sync is retried after 10 s plus up to 5 s jitter. */
 export const WORKER_BACKOFF = ticks(10 * TICKS_PER_SECOND);
 /** The container restart back-off (`backOffPeriod`, `MaxContainerBackOff` in pkg/kubelet/kubelet.go). */
-export const CONTAINER_BACKOFF_INITIAL = ticks(10 * TICKS_PER_SECOND);
+const CONTAINER_BACKOFF_INITIAL = ticks(10 * TICKS_PER_SECOND);
 export const CONTAINER_BACKOFF_MAX = ticks(300 * TICKS_PER_SECOND);
 
 /** A container as the pod worker keeps it; the host's records may carry more fields. */

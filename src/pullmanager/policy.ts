@@ -16,8 +16,7 @@ export const VERIFICATION_POLICIES = [
 export type ImagePullCredentialsVerificationPolicy = (typeof VERIFICATION_POLICIES)[number];
 
 /** The default when the feature gate is on and the field is empty (v1beta1 defaults.go). */
-export const DEFAULT_VERIFICATION_POLICY: ImagePullCredentialsVerificationPolicy =
-  'NeverVerifyPreloadedImages';
+const DEFAULT_VERIFICATION_POLICY: ImagePullCredentialsVerificationPolicy = 'NeverVerifyPreloadedImages';
 
 export function isVerificationPolicy(value: unknown): value is ImagePullCredentialsVerificationPolicy {
   return typeof value === 'string' && (VERIFICATION_POLICIES as readonly string[]).includes(value);

@@ -1,18 +1,13 @@
 export {
   applyDefaultImageTag,
-  DEFAULT_IMAGE_TAG,
   familiarName,
   familiarString,
-  type ImageKeyForm,
   type NamedReference,
-  type ParsedImageName,
   type ParseResult,
   parseImageName,
   parseNamed,
   parseNormalizedNamed,
   parseReference,
-  REPOSITORY_NAME_TOTAL_LENGTH_MAX,
-  ReferenceErrors,
   referenceString,
   trimImageTagDigest,
 } from './reference.js';

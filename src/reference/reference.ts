@@ -45,17 +45,17 @@ export type ImageKeyForm = 'normalised' | 'familiar';
 // Constants and errors (reference.go, normalize.go, go-digest)
 
 /** `RepositoryNameTotalLengthMax`: the longest path (without domain) a repository name may have. */
-export const REPOSITORY_NAME_TOTAL_LENGTH_MAX = 255;
+const REPOSITORY_NAME_TOTAL_LENGTH_MAX = 255;
 
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const DEFAULT_DOMAIN = 'docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
 const LOCALHOST = 'localhost';
 /** `parsers.DefaultImageTag`. */
-export const DEFAULT_IMAGE_TAG = 'latest';
+const DEFAULT_IMAGE_TAG = 'latest';
 
 /** distribution's sentinel errors; `ParseNormalizedNamed` returns them unwrapped. */
-export const ReferenceErrors = {
+const ReferenceErrors = {
   referenceInvalidFormat: 'invalid reference format',
   nameContainsUppercase: 'repository name must be lowercase',
   nameEmpty: 'repository name must have at least one component',

@@ -14,11 +14,11 @@ import { MODES, type RunMode } from '../../sim/scenario/types.js';
  * small enough to review in a diff: hashes for the large parts, the counts people read in full.
  */
 
-export const GOLDEN_DIR = new URL('./data/', import.meta.url).pathname;
+const GOLDEN_DIR = new URL('./data/', import.meta.url).pathname;
 const SCENARIO_DIR = new URL('../../scenarios/', import.meta.url).pathname;
 
 /** Every mode a result is recorded in: the scenario's own configuration and the six modes. */
-export const GOLDEN_MODES: readonly RunMode[] = ['as-configured', ...MODES];
+const GOLDEN_MODES: readonly RunMode[] = ['as-configured', ...MODES];
 
 /** Fields of a bench run that measure the machine, not the simulation. */
 const MACHINE_FIELDS = ['wallMs', 'eventsPerWallSecond', 'podStartsPerWallSecond', 'peakRssMb'] as const;
@@ -80,7 +80,7 @@ export function fuzzGolden(seed: number): unknown {
 }
 
 /** Golden files are rewritten instead of compared when PULLSIM_UPDATE_GOLDEN=1 (npm run golden:update). */
-export const UPDATING = process.env.PULLSIM_UPDATE_GOLDEN === '1';
+const UPDATING = process.env.PULLSIM_UPDATE_GOLDEN === '1';
 
 /** The stored value of a golden file, or (when updating) stores `actual` and returns it. */
 export function golden(name: string, actual: unknown): unknown {

@@ -75,7 +75,7 @@ export function rejectionOf(parse: () => unknown, what = 'input'): readonly Issu
   throw new Error(`expected the ${what} to be rejected, but it loaded`);
 }
 
-export function issueView({ code: _code, path, ...rest }: InputIssue): IssueView {
+function issueView({ code: _code, path, ...rest }: InputIssue): IssueView {
   return { ...rest, path: formatPath(path) };
 }
 

@@ -4,7 +4,7 @@
  */
 import { scenarioText } from './cli-harness.js';
 
-export const DIGEST_APP = `sha256:${'1'.repeat(64)}`;
+const DIGEST_APP = `sha256:${'1'.repeat(64)}`;
 
 /**
  * Tenant B runs tenant A's private image without credentials (kubernetes/kubernetes#18787): a violation in

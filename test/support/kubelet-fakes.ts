@@ -314,7 +314,7 @@ export interface Ensured {
  * Runs EnsureImageExists to completion. A pull job is answered with `answer`; without an answer a yielded job is
  * a test error. `beforeResume` runs between the yield and the resume (e.g. to move the clock while pulling).
  */
-export function runEnsure(
+function runEnsure(
   process: EnsureImageProcess,
   answer?: PullAnswer,
   beforeResume?: (job: PullImageJob) => void,

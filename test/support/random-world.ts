@@ -34,10 +34,10 @@ import {
   serviceAccount,
 } from './scenario-builder.js';
 
-export const REGISTRY_HOSTS = ['reg-a.example.com', 'reg-b.example.com'] as const;
+const REGISTRY_HOSTS = ['reg-a.example.com', 'reg-b.example.com'] as const;
 const TAGS = ['v1', 'v2'] as const;
 /** A small pool, so that repositories share digests. */
-export const DIGEST_POOL = [0, 1, 2, 3].map(
+const DIGEST_POOL = [0, 1, 2, 3].map(
   (i) => `sha256:${createHash('sha256').update(`random-world-digest-${i}`).digest('hex')}`,
 );
 
@@ -241,7 +241,7 @@ export function worldPlan(options: RandomWorldOptions = {}): fc.Arbitrary<WorldP
 }
 
 /** The plan with every preloaded image of a private repository left out. */
-export function withoutPrivatePreloads(plan: WorldPlan): WorldPlan {
+function withoutPrivatePreloads(plan: WorldPlan): WorldPlan {
   const images = catalogue(plan);
   return { ...plan, preloaded: plan.preloaded.filter((i) => pick(images, i).public) };
 }
@@ -255,7 +255,7 @@ export interface CatalogueImage {
 }
 
 /** Every `host/apps/r<j>:<tag>` of the plan's registries, in a fixed order. */
-export function catalogue(plan: WorldPlan): CatalogueImage[] {
+function catalogue(plan: WorldPlan): CatalogueImage[] {
   const out: CatalogueImage[] = [];
   plan.registries.forEach((registry, r) => {
     registry.repos.forEach((repo, j) => {

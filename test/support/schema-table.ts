@@ -42,7 +42,7 @@ function oneOrOther(choices: readonly string[]): string {
 }
 
 /** What a schema accepts, in a few words: `` `small`, `medium` or `large` ``, `integer from 1 to 100 000`. */
-export function accepted(schema: JsonSchema, { patterns = {} }: TableOptions = {}): string {
+function accepted(schema: JsonSchema, { patterns = {} }: TableOptions = {}): string {
   if (schema.anyOf !== undefined) return oneOrOther(schema.anyOf.map((s) => accepted(s, { patterns })));
   if ('const' in schema) return code(schema.const);
   if (schema.enum !== undefined) return oneOrOther(schema.enum.map(code));

@@ -3,8 +3,7 @@
  * mutation test and of the CLI tests. Secrets in it are distinctive so that tests can look for leaks.
  */
 
-export const HEX_1 = '1'.repeat(64);
-export const HEX_2 = '2'.repeat(64);
+const HEX_1 = '1'.repeat(64);
 
 export const VALID_PASSWORD_A = 'pwA-7f3k';
 export const VALID_PASSWORD_B = 'pwB-9x2m';

@@ -1,34 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../sim/kernel/canonical-json.js';
 import { ticks } from '../../../sim/kernel/time.js';
 import { encodeTraceRecord, Trace, type TraceRecord } from '../../../sim/kernel/trace.js';
-
-describe('canonicalJson', () => {
-  it('sorts keys at every level and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: 'x' }, u: undefined })).toBe(
-      '{"a":{"c":"x","d":[1,{"y":2,"z":1}]},"b":1}',
-    );
-    expect(canonicalJson([undefined, null, true, false])).toBe('[null,null,true,false]');
-  });
-
-  it('the same value with keys inserted in any order has the same encoding', () => {
-    fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (dict) => {
-        const reversed = Object.fromEntries(Object.entries(dict).reverse());
-        expect(canonicalJson(reversed)).toBe(canonicalJson(dict));
-        expect(JSON.parse(canonicalJson(dict))).toEqual(JSON.parse(JSON.stringify(dict)));
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it('rejects values without a JSON form', () => {
-    expect(() => canonicalJson(Number.NaN)).toThrow(/non-finite/);
-    expect(() => canonicalJson(() => 1)).toThrow(/cannot encode/);
-  });
-});
 
 describe('Trace', () => {
   it('hashes the JSON Lines text it would write', () => {
