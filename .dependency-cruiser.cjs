@@ -46,14 +46,6 @@ const SIM_LAYERS = [
   { rank: 9, name: 'index', path: '^sim/index\\.ts$' },
 ];
 
-/**
- * Known cycles, left to sim/cli/ (being reworked): each command module loads its work from cli/_internal/
- * with a lazy `import()`, and the work imports the command's options type back. Exempt are only cycles that
- * have such a lazy step and pass through cli/_internal/; when the options types live below both, delete this
- * and the rule no-circular-lazy, and drop the viaOnly of no-circular.
- */
-const KNOWN_LAZY_CYCLES = '^sim/cli/_internal/';
-
 /** One rule per layer: from the layer, nothing in `tree`/ that is neither the layer itself nor below it. */
 function layerRules(tree, layers) {
   return layers.map((layer) => {
@@ -96,21 +88,10 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'a cycle (type-only imports included) has no bottom layer to read it from',
+      comment: 'a cycle (type-only imports and lazy import() included) has no bottom layer to read it from',
       severity: 'error',
       from: {},
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['dynamic-import'] } },
-    },
-    {
-      name: 'no-circular-lazy',
-      comment: 'a cycle closed by a lazy import() is still a cycle for a reader (see KNOWN_LAZY_CYCLES)',
-      severity: 'error',
-      from: {},
-      to: {
-        circular: true,
-        via: { dependencyTypes: ['dynamic-import'] },
-        viaOnly: { pathNot: KNOWN_LAZY_CYCLES },
-      },
+      to: { circular: true },
     },
     {
       name: 'no-orphans',

@@ -3,22 +3,22 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { bench, declareBench } from './cli/bench.js';
-import { check, declareCheck } from './cli/check.js';
 import { type CliCommand, parsedOf } from './cli/command.js';
-import { compare, declareCompare } from './cli/compare.js';
-import { declareFuzz, fuzz } from './cli/fuzz.js';
+import { declareBench } from './cli/declare/bench.js';
+import { declareCheck } from './cli/declare/check.js';
+import { declareCompare } from './cli/declare/compare.js';
+import { declareFuzz } from './cli/declare/fuzz.js';
+import { declareRun } from './cli/declare/run.js';
+import { declareSchema } from './cli/declare/schema.js';
+import { declareSelfcheck } from './cli/declare/selfcheck.js';
 import { type CliIo, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK } from './cli/io.js';
-import { declareRun, run } from './cli/run.js';
-import { declareSchema, schema } from './cli/schema.js';
-import { declareSelfcheck, selfcheck } from './cli/selfcheck.js';
 import { InputError } from './errors.js';
 
 /*
- * The `pullsim` command line. This module builds the program from the list of commands; each command's module,
- * sim/cli/<command>.ts, declares it and its options, and its work (sim/cli/_internal/<command>.ts) is loaded only
- * when that command runs, so `pullsim --version` or a plain `run` do not load the chart, DOM and property-testing
- * libraries.
+ * The `pullsim` command line. This module builds the program from the list of commands: each command is declared,
+ * with its options, in sim/cli/declare/<command>.ts, and its work, a function from the parsed options and the IO to
+ * an exit code, is sim/cli/<command>.ts, loaded only when that command runs, so that `pullsim --version` or a plain
+ * `run` do not load the chart, DOM and property-testing libraries.
  */
 
 export {
@@ -71,17 +71,17 @@ export async function main(
 }
 
 /**
- * Every command of `pullsim`, in the order of its help. A command is a module of sim/cli/ that declares it and acts
- * on what its declaration parses (sim/cli/command.ts); adding one is adding its module and its line here.
+ * Every command of `pullsim`, in the order of its help: its declaration and its work (sim/cli/command.ts); adding
+ * one is adding its two modules and its line here.
  */
 const COMMANDS: readonly CliCommand[] = [
-  { declare: declareRun, action: run },
-  { declare: declareCompare, action: compare },
-  { declare: declareCheck, action: check },
-  { declare: declareFuzz, action: fuzz },
-  { declare: declareBench, action: bench },
-  { declare: declareSelfcheck, action: selfcheck },
-  { declare: declareSchema, action: schema },
+  { declare: declareRun, load: async () => (await import('./cli/run.js')).runCommand },
+  { declare: declareCompare, load: async () => (await import('./cli/compare.js')).compareCommand },
+  { declare: declareCheck, load: async () => (await import('./cli/check.js')).checkCommand },
+  { declare: declareFuzz, load: async () => (await import('./cli/fuzz.js')).fuzzCommand },
+  { declare: declareBench, load: async () => (await import('./cli/bench.js')).benchCommand },
+  { declare: declareSelfcheck, load: async () => (await import('./cli/selfcheck.js')).selfcheckCommand },
+  { declare: declareSchema, load: async () => (await import('./cli/schema.js')).schemaCommand },
 ];
 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -104,10 +104,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     'after',
     '\nExit codes: 0 ok, 1 an expectation failed, 2 bad input.\nDocs: README.md and docs/.',
   );
-  for (const { declare, action } of COMMANDS) {
+  for (const { declare, load } of COMMANDS) {
     const command = declare(program);
-    // The action's type follows from this same declaration (its module says so); `never` stands for it here.
-    command.action(async () => setExitCode(await action(parsedOf(command) as never, io)));
+    // The work's type follows from this same declaration (its module says so); `never` stands for it here.
+    command.action(async () => setExitCode(await (await load())(parsedOf(command) as never, io)));
   }
   return program;
 }

@@ -1,49 +1,119 @@
-import { type Command, Option } from '@commander-js/extra-typings';
-import { BENCH_STRATEGIES, DEFAULT_BENCH_MODES } from '../bench/defaults.js';
-import type { Parsed } from './command.js';
-import type { CliIo } from './io.js';
-import { parseCount, parseModes } from './options.js';
-import { recordStoreHelp } from './strategy-help.js';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import cliProgress from 'cli-progress';
+import { benchHeapLimitMb, runBenchJobsInParallel } from '../bench/parallel.js';
+import { benchCsv, benchText } from '../bench/report.js';
+import {
+  assembleBenchSuite,
+  BENCH_STRATEGIES,
+  type BenchSuiteOptions,
+  DEFAULT_BENCH_MODES,
+  planBenchSuite,
+  runBenchJob,
+} from '../bench/suite.js';
+import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from '../bench/workload.js';
+import { InputError } from '../errors.js';
+import type { Mode } from '../scenario/types.js';
+import type { BenchOptions } from './declare/bench.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
+import { parseCount } from './options.js';
+import { workerScript } from './worker-script.js';
 
-/** Declares `pullsim bench`: a workload under each record-store strategy and mode. */
-export function declareBench(program: Command) {
-  return program
-    .command('bench')
-    .description('cache I/O under load: a workload under each record-store strategy and mode')
-    .addOption(
-      new Option('--workload <name|file>', 'small, medium, large, or a workload file').default('small'),
-    )
-    .addOption(
-      new Option(
-        '--strategies <list>',
-        `comma-separated record stores (default: ${BENCH_STRATEGIES.join(',')})`,
-      ),
-    )
-    .addOption(
-      new Option('--modes <list>', `modes (default: ${DEFAULT_BENCH_MODES.join(',')})`).argParser(parseModes),
-    )
-    .addOption(
-      new Option(
-        '--startup-records <list>',
-        'record counts for the start-up experiment (default 1000,10000,100000; "none" skips it)',
-      ),
-    )
-    .option('--no-differential', 'skip the differential check of the decision-identical strategies')
-    .addOption(
-      new Option('--workers <n>', 'worker threads for independent runs (default: one per core)').argParser(
-        parseCount,
-      ),
-    )
-    .option('--json', 'print the results as JSON')
-    .option('--csv', 'print the runs as CSV')
-    .option('--html <file>', 'also write a self-contained HTML report with charts')
-    .addHelpText('after', `\nRecord stores:\n${recordStoreHelp()}`);
+/**
+ * `pullsim bench`: a workload under each record-store strategy and mode. The suite's jobs run in worker threads
+ * (one per core unless `--workers` says otherwise); results are gathered by job, so the output does not depend on
+ * the number of workers. Returns the exit code.
+ */
+export async function benchCommand(options: BenchOptions, io: CliIo): Promise<number> {
+  const workload = isWorkloadPreset(options.workload)
+    ? WORKLOAD_PRESETS[options.workload]
+    : loadWorkload(options.workload);
+  const suiteOptions = suiteOptionsOf(options);
+  // Planning checks every strategy: bad input is reported before a progress bar is drawn.
+  const jobs = planBenchSuite(suiteOptions);
+  const bar =
+    io.isTTY && io.progress !== undefined
+      ? new cliProgress.SingleBar(
+          { stream: io.progress, format: 'bench [{bar}] {percentage}% {label}', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  bar?.start(100, 0, { label: '' });
+  const workerUrl = workerScript('../../bench/worker.js', import.meta.url);
+  // The compiled command runs every job in a worker thread, even with one worker: the threads' heap bound keeps the
+  // process small. Run from the sources (tests), the jobs run in this thread.
+  const workers = Math.min(options.workers ?? availableParallelism(), jobs.length);
+  const results =
+    workerUrl !== undefined
+      ? await runBenchJobsInParallel(workload, jobs, {
+          workers,
+          workerUrl,
+          heapLimitMb: benchHeapLimitMb(workload),
+          onJobDone: (done, total, job) =>
+            bar?.update(Math.round((done / total) * 100), {
+              label: `${done}/${total} jobs · ${job.strategy}`,
+            }),
+        })
+      : jobs.map((job, i) =>
+          runBenchJob(workload, job, (label, fraction) =>
+            bar?.update(Math.round(((i + fraction) / jobs.length) * 100), { label }),
+          ),
+        );
+  const result = assembleBenchSuite(workload, suiteOptions, jobs, results);
+  bar?.stop();
+  if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else if (options.csv) io.stdout(benchCsv(result));
+  else io.stdout(benchText(result));
+  if (options.html !== undefined) {
+    // The chart library loads only for an HTML report.
+    const { benchHtml } = await import('../bench/report-html.js');
+    writeOutputFile(options.html, benchHtml(result));
+  }
+  return result.differential.every((d) => d.identical) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
 }
 
-/** The options of `pullsim bench`. */
-export type BenchOptions = Parsed<typeof declareBench>;
+/** The suite's options from the command line: strategies (at least one), modes, start-up counts. */
+function suiteOptionsOf(options: BenchOptions): BenchSuiteOptions {
+  const strategies =
+    options.strategies === undefined
+      ? [...BENCH_STRATEGIES]
+      : options.strategies
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+  // `--strategies ,` would run nothing and report an empty benchmark.
+  if (strategies.length === 0)
+    throw new InputError({
+      code: 'invalid_option',
+      path: ['--strategies'],
+      message: 'expected a comma-separated list of record stores',
+    });
+  const modes = (options.modes ?? [...DEFAULT_BENCH_MODES]).filter((m): m is Mode => m !== 'as-configured');
+  const startupRecords =
+    options.startupRecords === undefined
+      ? undefined
+      : options.startupRecords === 'none'
+        ? []
+        : options.startupRecords.split(',').map((n) => parseCount(n.trim()));
+  return {
+    strategies,
+    modes,
+    differential: options.differential,
+    ...(startupRecords === undefined ? {} : { startupRecords }),
+  };
+}
 
-/** `pullsim bench`: runs the suite and prints its results; resolves to the exit code. */
-export async function bench(options: BenchOptions, io: CliIo): Promise<number> {
-  return (await import('./_internal/bench.js')).benchCommand(options, io);
+function loadWorkload(path: string): Workload {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError({
+      code: 'unreadable',
+      file: path,
+      path: [],
+      message: `not a preset (small, medium, large) and cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+  }
+  return parseWorkload(text, path);
 }

@@ -1,21 +1,27 @@
-import { type Command, Option } from '@commander-js/extra-typings';
-import type { Parsed } from './command.js';
-import type { CliIo } from './io.js';
-import { parseModes } from './options.js';
+import { checkScenario } from '../check.js';
+import { loadScenarios } from '../files.js';
+import type { CheckOptions } from './declare/check.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK } from './io.js';
 
-/** Declares `pullsim check [PATH…]`: every scenario's expect lines. */
-export function declareCheck(program: Command) {
-  return program
-    .command('check')
-    .description("check every scenario's expect lines in the modes they name; last line: N passed, M failed")
-    .argument('[paths...]', 'scenario files or directories', ['scenarios'])
-    .addOption(new Option('--modes <list>', 'only check these modes').argParser(parseModes));
-}
-
-/** The paths and the options of `pullsim check`. */
-export type CheckOptions = Parsed<typeof declareCheck, ['paths']>;
-
-/** `pullsim check [PATH…]`: checks the scenarios and prints the failures; resolves to the exit code. */
-export async function check(options: CheckOptions, io: CliIo): Promise<number> {
-  return (await import('./_internal/check.js')).checkCommand(options, io);
+/** `pullsim check [PATH…]`: every scenario's expect lines; last line `N passed, M failed`. Returns the exit code. */
+export function checkCommand(options: CheckOptions, io: CliIo): number {
+  const loaded = loadScenarios(options.paths);
+  let passed = 0;
+  let failed = 0;
+  for (const { file, scenario } of loaded) {
+    const check = checkScenario(scenario, options.modes === undefined ? {} : { modes: options.modes });
+    passed += check.passed;
+    failed += check.failed;
+    for (const outcome of check.outcomes) {
+      if (outcome.passed) continue;
+      const line = outcome.expectation.line === undefined ? '' : `:${outcome.expectation.line}`;
+      const container =
+        outcome.expectation.container === undefined ? '' : `/${outcome.expectation.container}`;
+      io.stdout(
+        `FAIL ${file}${line}: ${outcome.expectation.pod}${container} [${outcome.mode}]: ${outcome.problems.join('; ')}\n`,
+      );
+    }
+  }
+  io.stdout(`${passed} passed, ${failed} failed\n`);
+  return failed > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;
 }

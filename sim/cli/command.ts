@@ -29,13 +29,16 @@ type NamedArguments<Args extends unknown[], Names extends readonly string[]> = N
   : unknown;
 
 /** A command's work: what was parsed in, output through `io`, the exit code (docs/contract.md §3) out. */
-export type Action<Options> = (options: Options, io: CliIo) => Promise<number>;
+export type Action<Options> = (options: Options, io: CliIo) => number | Promise<number>;
 
-/** One command of `pullsim`: its declaration and the action that takes what the declaration parses. */
+/**
+ * One command of `pullsim`: its declaration (sim/cli/declare/<command>.ts) and a loader of its work
+ * (sim/cli/<command>.ts), which takes what the declaration parses. The work is imported only when the command runs.
+ */
 export interface CliCommand {
   readonly declare: Declaration;
-  /** Typed by each command's module from its own declaration; the program passes it {@link parsedOf} that. */
-  readonly action: Action<never>;
+  /** Typed by the work's module from the declaration's options; the program passes it {@link parsedOf} that. */
+  readonly load: () => Promise<Action<never>>;
 }
 
 /** What commander parsed for `command`, as its action receives it: the options, and the arguments by name. */

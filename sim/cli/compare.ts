@@ -1,30 +1,41 @@
-import { type Command, Option } from '@commander-js/extra-typings';
-import { MODES } from '../scenario/types.js';
-import type { Parsed } from './command.js';
-import type { CliIo } from './io.js';
-import { parseModes } from './options.js';
+import { compareScenario } from '../compare.js';
+import { loadScenarios } from '../files.js';
+import { comparisonMarkdown, summaryMarkdown } from '../report/markdown.js';
+import { comparisonTable, summaryMatrix } from '../report/text.js';
+import type { CompareOptions } from './declare/compare.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
 
-/** Declares `pullsim compare FILE…`: each scenario in each mode, side by side. */
-export function declareCompare(program: Command) {
-  return program
-    .command('compare')
-    .description('run each scenario in each mode and print them side by side')
-    .argument('<files...>', 'scenario files or directories')
-    .addOption(
-      new Option('--modes <list>', `comma-separated modes (default: all six: ${MODES.join(',')})`).argParser(
-        parseModes,
-      ),
-    )
-    .option('--json', 'print an array of result JSON documents')
-    .option('--markdown', 'print Markdown tables')
-    .option('--html <file>', 'also write a self-contained HTML report with charts')
-    .option('--fail-on-violation', 'exit 1 when any run has a violation');
-}
-
-/** The scenario files and the options of `pullsim compare`. */
-export type CompareOptions = Parsed<typeof declareCompare, ['files']>;
-
-/** `pullsim compare FILE…`: runs and prints the comparisons; resolves to the exit code. */
-export async function compare(options: CompareOptions, io: CliIo): Promise<number> {
-  return (await import('./_internal/compare.js')).compareCommand(options, io);
+/** `pullsim compare FILE…`: each scenario in each mode, side by side; returns the exit code. */
+export async function compareCommand(options: CompareOptions, io: CliIo): Promise<number> {
+  const loaded = loadScenarios(options.files);
+  const comparisons = loaded.map(({ scenario }) =>
+    compareScenario(scenario, options.modes === undefined ? {} : { modes: options.modes }),
+  );
+  if (options.json) {
+    io.stdout(
+      `${JSON.stringify(
+        comparisons.flatMap((c) => c.results),
+        null,
+        2,
+      )}\n`,
+    );
+  } else if (options.markdown) {
+    if (comparisons.length > 1) {
+      io.stdout(
+        `## Summary: violations / containers started\n\n${summaryMarkdown(comparisons)}\n## Scenarios\n\n`,
+      );
+    }
+    io.stdout(comparisons.map(comparisonMarkdown).join('\n'));
+  } else {
+    io.stdout(comparisons.map(comparisonTable).join('\n'));
+    if (comparisons.length > 1)
+      io.stdout(`\nSummary: violations / containers started per mode\n${summaryMatrix(comparisons)}`);
+  }
+  if (options.html !== undefined) {
+    // The chart and DOM libraries load only for an HTML report.
+    const { comparisonHtml } = await import('../report/html.js');
+    writeOutputFile(options.html, comparisonHtml(comparisons));
+  }
+  const violations = comparisons.some((c) => c.summaries.some((s) => s.violations > 0));
+  return options.failOnViolation && violations ? EXIT_EXPECTATION_FAILED : EXIT_OK;
 }

@@ -1,32 +1,79 @@
-import { type Command, Option } from '@commander-js/extra-typings';
-import { MODES } from '../scenario/types.js';
-import type { Parsed } from './command.js';
-import type { CliIo } from './io.js';
-import { parseSeed } from './options.js';
+import Table from 'cli-table3';
+import { kubeletProfile } from '../../src/profiles.js';
+import { validateImagePullConfiguration } from '../../src/pullmanager/policy.js';
+import { InputError } from '../errors.js';
+import { loadScenario } from '../files.js';
+import { type RunResult, runScenario } from '../run.js';
+import { sourceLine } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import type { RunOptions } from './declare/run.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
 
-/** Declares `pullsim run FILE`: one scenario in one mode. */
-export function declareRun(program: Command) {
-  return program
-    .command('run')
-    .description('run one scenario in one mode and print its containers (or the result JSON)')
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .addOption(
-      new Option('--mode <mode>', 'kubelet behaviour; default: the scenario as configured').choices([
-        ...MODES,
-        'as-configured',
-      ]),
-    )
-    .addOption(new Option('--seed <n>', "override the scenario's seed").argParser(parseSeed))
-    .option('--json', 'print the result JSON (contract §4)')
-    .option('--trace <file>', 'write the event trace as JSON Lines')
-    .option('--include-files', 'put the final image_manager/ files in the result')
-    .option('--fail-on-violation', 'exit 1 when a container started in violation');
+/** `pullsim run FILE`: one scenario in one mode; returns the exit code. */
+export function runCommand(options: RunOptions, io: CliIo): number {
+  const scenario = loadScenario(options.file);
+  const mode = options.mode ?? 'as-configured';
+  if (mode === 'as-configured') rejectUnstartableKubelet(options.file, scenario);
+  const { result, trace } = runScenario(scenario, {
+    mode,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    keepTrace: options.trace !== undefined,
+    includeFiles: options.includeFiles === true,
+  });
+  if (options.trace !== undefined) writeOutputFile(options.trace, trace.toJsonLines());
+  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : runSummary(result));
+  return options.failOnViolation && result.totals.violations > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;
 }
 
-/** The scenario file and the options of `pullsim run`. */
-export type RunOptions = Parsed<typeof declareRun, ['file']>;
+/** `run` without `--mode` uses the scenario's kubelet configuration, and refuses one the kubelet would refuse. */
+function rejectUnstartableKubelet(file: string, scenario: Scenario): void {
+  const k = scenario.kubelet;
+  const errors = validateImagePullConfiguration({
+    featureGateEnabled:
+      k.featureGates.KubeletEnsureSecretPulledImages ?? kubeletProfile(k.version).featureGateDefault,
+    policy: k.imagePullCredentialsVerificationPolicy,
+    allowlist: k.preloadedImagesVerificationAllowlist,
+  });
+  if (errors.length > 0) {
+    throw new InputError(
+      errors.map((message) => ({
+        file,
+        code: 'invalid_configuration' as const,
+        line: sourceLine(scenario, ['spec', 'kubelet']),
+        path: ['spec', 'kubelet'],
+        message: `the kubelet would refuse to start: ${message}`,
+      })),
+    );
+  }
+}
 
-/** `pullsim run FILE`: runs the scenario and prints it; resolves to the exit code. */
-export async function run(options: RunOptions, io: CliIo): Promise<number> {
-  return (await import('./_internal/run.js')).runCommand(options, io);
+/** The human-readable output of `run`. */
+function runSummary(result: RunResult): string {
+  const table = new Table({
+    head: ['pod/container', 'image', 'policy', 'state', 'reason', 'pulls', 'violation'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const c of result.containers) {
+    table.push([
+      `${c.pod}/${c.container}`,
+      c.image,
+      c.imagePullPolicy,
+      c.state,
+      c.reason ?? '',
+      String(c.pulls),
+      c.violation ? 'YES' : 'no',
+    ]);
+  }
+  const t = result.totals;
+  const io = t.io as { ops?: number };
+  return (
+    `${result.scenario} · mode ${result.mode} · kubelet ${result.kubeletVersion} · seed ${result.seed} · ${result.endTime}${result.outcome === 'until' ? '' : ` · stopped: ${result.outcome}`}
+` +
+    `${table.toString()}
+` +
+    `${t.containersStarted} started, ${t.violations} violations; registry ${t.registry.requests} requests (${t.registry.authFailures} auth failures, ${t.registry.unavailable} unavailable); filesystem ${io.ops ?? 0} operations
+` +
+    `traceHash ${result.traceHash}
+`
+  );
 }

@@ -1,22 +1,27 @@
-import { type Command, Option } from '@commander-js/extra-typings';
-import type { Parsed } from './command.js';
-import type { CliIo } from './io.js';
-import { parseSeed } from './options.js';
+import { runKernelSelfCheck } from '../kernel/selfcheck.js';
+import type { SelfcheckOptions } from './declare/selfcheck.js';
+import { type CliIo, EXIT_OK, writeOutputFile } from './io.js';
 
-/** Declares `pullsim selfcheck`: the deterministic kernel's self-check. */
-export function declareSelfcheck(program: Command) {
-  return program
-    .command('selfcheck')
-    .description('run the deterministic kernel self-check: a seeded run printed with its trace hash')
-    .addOption(new Option('--seed <n>', 'seed of the run').default(1, '1').argParser(parseSeed))
-    .option('--json', 'print the result as JSON')
-    .option('--trace <file>', 'write the event trace as JSON Lines');
-}
-
-/** The options of `pullsim selfcheck`. */
-export type SelfcheckOptions = Parsed<typeof declareSelfcheck>;
-
-/** `pullsim selfcheck`: runs the self-check and prints its trace hash; resolves to the exit code. */
-export async function selfcheck(options: SelfcheckOptions, io: CliIo): Promise<number> {
-  return (await import('./_internal/selfcheck.js')).selfcheckCommand(options, io);
+/** `pullsim selfcheck`: the kernel's seeded self-check and its trace hash. Returns the exit code. */
+export function selfcheckCommand(options: SelfcheckOptions, io: CliIo): number {
+  const result = runKernelSelfCheck(options.seed);
+  if (options.trace !== undefined) writeOutputFile(options.trace, result.trace.toJsonLines());
+  const summary = {
+    seed: result.seed,
+    workers: result.workers,
+    steps: result.steps,
+    outcome: result.outcome,
+    endTime: result.endTime,
+    traceHash: result.traceHash,
+  };
+  if (options.json) {
+    io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    io.stdout(
+      `pullsim kernel self-check\n` +
+        `  seed ${summary.seed}, ${summary.workers} workers, ${summary.steps} events, outcome ${summary.outcome}, virtual time ${summary.endTime}\n` +
+        `  traceHash ${summary.traceHash}\n`,
+    );
+  }
+  return EXIT_OK;
 }

@@ -4,7 +4,7 @@ import { recordFileName } from '../../src/pullmanager/records.js';
 import { parseNormalizedNamed } from '../../src/reference/index.js';
 import type { GapClass } from '../gaps.js';
 import { type RunOutput, runScenario } from '../run.js';
-import { MODES, type Mode, type Scenario } from '../scenario/types.js';
+import type { Mode, Scenario } from '../scenario/types.js';
 import type { SimNode } from '../world/node.js';
 import type { World } from '../world/world.js';
 
@@ -30,9 +30,6 @@ export interface InvariantFailure {
   readonly container?: string;
   readonly detail: string;
 }
-
-/** A documented gap seen in a fixed mode: a finding, not a failure. `fault-added:` marks one a fault caused. */
-export type FindingClass = Exclude<GapClass, 'unexplained' | 'no-verification'> | `fault-added:${GapClass}`;
 
 export interface ScenarioVerdict {
   readonly failures: readonly InvariantFailure[];
@@ -311,5 +308,3 @@ function pullableByPod(
     registry.wouldAuthorize(parsed.value.path, { username: c.username, password: c.password }),
   );
 }
-
-export { MODES };

@@ -36,7 +36,7 @@ type SpecDocument = ScenarioDocument['spec'];
 type Item<K extends 'objects' | 'timeline' | 'expect'> = NonNullable<SpecDocument[K]>[number];
 
 /** The plain object a scenario file holds (before YAML encoding); its type is the schema's input. */
-export function scenarioDocument(scenario: Scenario): ScenarioDocument {
+function scenarioDocument(scenario: Scenario): ScenarioDocument {
   return {
     apiVersion: 'pullsim/v1alpha1',
     kind: 'Scenario',

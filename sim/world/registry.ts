@@ -58,7 +58,6 @@ export type {
   RegistryAuth,
 } from './registry-authorization.js';
 export {
-  DEFAULT_BANDWIDTH_BYTES_PER_SECOND,
   DEFAULT_LATENCY_MAX_TICKS,
   DEFAULT_LATENCY_MIN_TICKS,
   isDigest,

@@ -8,7 +8,7 @@ import { text } from '../../input/kit.js';
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const SCENARIO_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 export const DIGEST_HINT = 'sha256:<64 lower-case hex>';
 /** A docker tag (distribution/reference's tag grammar). */
 export const TAG = /^[\w][\w.-]{0,127}$/;

@@ -24,7 +24,7 @@ import {
 import type { KubeletSpec } from '../types.js';
 
 /** The kubelet's `syncFrequency` default (KubeletConfiguration, 1m). */
-export const DEFAULT_SYNC_FREQUENCY = ticks(TICKS_PER_MINUTE);
+const DEFAULT_SYNC_FREQUENCY = ticks(TICKS_PER_MINUTE);
 
 const versionHint = KUBELET_VERSIONS.map((v) => `"${v}"`).join(', ');
 

@@ -13,7 +13,7 @@ import { readSecret, secretSchema } from './secret.js';
  * server validates the fields pullsim reads.
  */
 
-export const KINDS = ['Namespace', 'Secret', 'ServiceAccount', 'Pod'] as const;
+const KINDS = ['Namespace', 'Secret', 'ServiceAccount', 'Pod'] as const;
 
 const namespaceSchema = fields({
   apiVersion: literal('v1'),

@@ -10,7 +10,7 @@ export const ignored = () => z.unknown().exactOptional().meta({ description: 'ac
 export const ignoredFields = (names: readonly string[]) =>
   Object.fromEntries(names.map((name) => [name, ignored()]));
 
-export function metadata(name: z.ZodType<string>, namespaced: boolean) {
+function metadata(name: z.ZodType<string>, namespaced: boolean) {
   return fields({
     name,
     namespace: namespaced ? dnsLabel().exactOptional() : ignored(),

@@ -5,7 +5,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type Parsed, parsedOf } from '../../../sim/cli/command.js';
-import type { RunOptions } from '../../../sim/cli/run.js';
+import type { RunOptions } from '../../../sim/cli/declare/run.js';
 
 function declareCopy(program: Command) {
   return program
