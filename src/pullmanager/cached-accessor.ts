@@ -1,7 +1,7 @@
 /**
  * The in-memory layer of the pull records (`cachedPullRecordsAccessor`, pkg/kubelet/images/pullmanager/
- * mem_pullrecords.go; spec/cache.md §4): a write-through LRU per record kind with an "authoritative" flag that lets
- * a miss skip the disk.
+ * mem_pullrecords.go, #131882; docs/kubelet-model.md#the-in-memory-cache): a write-through LRU per record kind
+ * with an "authoritative" flag that lets a miss skip the disk.
  *
  * Locks: the kubelet guards each cache with a striped lock set (FNV-1 of the key, ≤ 31 stripes): every miss path,
  * write and delete holds the key's stripe, and a List on a non-authoritative cache holds all stripes for the whole

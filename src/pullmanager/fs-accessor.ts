@@ -1,7 +1,8 @@
 /**
  * The file layer of the pull records (`fsPullRecordsAccessor`, pkg/kubelet/images/pullmanager/fs_pullrecords.go;
- * spec/cache.md §1, §2): one JSON file per intent in `<root>/image_manager/pulling/` and per pulled image in
- * `<root>/image_manager/pulled/`, written atomically through `<name>.tmp` + rename, never fsynced.
+ * docs/kubelet-model.md#record-files and #file-operations-and-their-cost): one JSON file per intent in
+ * `<root>/image_manager/pulling/` and per pulled image in `<root>/image_manager/pulled/`, written atomically
+ * through `<name>.tmp` + rename, never fsynced.
  */
 import { type DirEntry, type FileNameFilter, type FileSystem, FsError, type FsErrorCode } from '../ports.js';
 import type { RecordApiVersion } from '../profiles.js';
@@ -31,7 +32,7 @@ export interface FileSystemPullRecordsAccessorOptions {
   readonly decodableApiVersions: readonly RecordApiVersion[];
   /** Whether the record types carry `kubernetesServiceAccounts` (false only for 1.33). */
   readonly serviceAccountField: boolean;
-  /** 1.35+: rewrite files that are not v1beta1 during construction (§2.7). */
+  /** 1.35+: rewrite files that are not v1beta1 during construction (#132579). */
   readonly migrateRecordsAtStartup: boolean;
   readonly logger?: RecordsLogger;
 }
@@ -202,12 +203,12 @@ export class FileSystemPullRecordsAccessor implements SizeExposedPullRecordsAcce
   // ------------------------------------------------------------------------------------------------------------
   // Sizes (for the on-disk gauges)
 
-  /** Valid files in `pulling/`, counted from one directory read without opening them (§2.8). */
+  /** Valid files in `pulling/`, counted from one directory read without opening them (#132812). */
   intentsSize(): SizeResult {
     return this.#countCacheFiles(this.pullingDir);
   }
 
-  /** Valid files in `pulled/` (§2.8). */
+  /** Valid files in `pulled/`, counted the same way. */
   pulledRecordsSize(): SizeResult {
     return this.#countCacheFiles(this.pulledDir);
   }
@@ -227,7 +228,7 @@ export class FileSystemPullRecordsAccessor implements SizeExposedPullRecordsAcce
   // Protocols
 
   /**
-   * `writeFile` (§2.2): MkdirAll(dir) → write `<name>.tmp` → rename over `<name>`. The temporary file is removed,
+   * `writeFile`: MkdirAll(dir) → write `<name>.tmp` → rename over `<name>`. The temporary file is removed,
    * best effort, when the write or the rename fails. No fsync of the file or the directory.
    */
   #writeFile(dir: string, name: string, content: string): { readonly error?: string } {
@@ -248,7 +249,7 @@ export class FileSystemPullRecordsAccessor implements SizeExposedPullRecordsAcce
     return {};
   }
 
-  /** `os.Remove` with "does not exist" counted as success (§2.4); no content check. */
+  /** `os.Remove` with "does not exist" counted as success (fs_pullrecords.go); no content check. */
   #remove(path: string): { readonly error?: string } {
     const removed = attempt(() => this.fs.remove(path));
     if (removed.ok || hasCode(removed.error, 'ENOENT')) return {};
@@ -256,7 +257,7 @@ export class FileSystemPullRecordsAccessor implements SizeExposedPullRecordsAcce
   }
 
   /**
-   * `processDirFiles` (§2.5): read the directory (sorted by name), skip sub-directories, `.tmp` files and names
+   * `processDirFiles`: read the directory (sorted by name), skip sub-directories, `.tmp` files and names
    * without the `sha256-` prefix, read and decode every other file. Read and decode failures are collected and the
    * walk goes on; a failure to read the directory itself is collected too. No name/content check.
    */
@@ -292,7 +293,7 @@ export class FileSystemPullRecordsAccessor implements SizeExposedPullRecordsAcce
   }
 
   /**
-   * The start-up migration (§2.7): for `pulling/` then `pulled/`, every file that decodes but is not v1beta1 is
+   * The start-up migration (#132579): for `pulling/` then `pulled/`, every file that decodes but is not v1beta1 is
    * written again through the normal write path (so under the name of its content's key). Undecodable files and
    * failed rewrites are logged, one line per directory, and left as they are; nothing here fails construction or
    * touches the gauges (the metering wrapper is not in place yet).

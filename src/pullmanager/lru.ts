@@ -1,6 +1,7 @@
 /**
  * A size-capped least-recently-used map with the semantics of `k8s.io/utils/lru` (a wrapper of groupcache's
- * `lru.Cache`), which the kubelet's in-memory record cache uses (spec/cache.md §4.2).
+ * `lru.Cache`), which the kubelet's in-memory record cache uses (`mem_pullrecords.go`, #131882;
+ * docs/kubelet-model.md#the-in-memory-cache).
  *
  * A `Map` keeps insertion order, so its first key is the least recently used one once every use re-inserts.
  */

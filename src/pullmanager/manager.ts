@@ -83,7 +83,7 @@ export interface PullManagerOptions {
   readonly imageService: ImageService;
   readonly clock: Clock;
   readonly recorder: EventRecorder;
-  /** The credentialMapping key form (profile option, decision.md §4.4). */
+  /** The credentialMapping key form (profile option, docs/kubelet-model.md#image-names-and-keys). */
   readonly credentialMappingKey: 'normalised' | 'familiar';
   /** `lockStripesNum` (the kubelet passes maxParallelImagePulls) and whether #138935's panic applies. */
   readonly lockStripes?: number;

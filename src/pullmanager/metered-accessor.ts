@@ -1,6 +1,6 @@
 /**
  * The metering wrapper of the pull-record accessors (`meteringRecordsAccessor`, pkg/kubelet/images/pullmanager/
- * metrics.go; spec/cache.md §4.7, §5).
+ * metrics.go, #132812; docs/kubelet-model.md#metrics and the stack in #the-in-memory-cache).
  */
 import type { PullRecordsAccessor, RecordsLogger } from './accessor.js';
 import type { ImagePulledRecord } from './records.js';

@@ -1,7 +1,7 @@
 /**
  * The image pull credential verification policies and the preloaded-images allowlist
  * (pkg/kubelet/images/pullmanager/image_pull_policies.go), and the kubelet configuration checks for them
- * (pkg/kubelet/apis/config/validation/validation.go). decision.md §3.
+ * (pkg/kubelet/apis/config/validation/validation.go); docs/kubelet-model.md#policies and #the-allowlist.
  */
 import { goQuote } from '../go/index.js';
 import { type ParseResult, parseNormalizedNamed } from '../reference/index.js';
@@ -186,10 +186,10 @@ const NEVER_VERIFY_PRELOADED: ImagePullPolicyEnforcer = {
 const ALWAYS_VERIFY: ImagePullPolicyEnforcer = { requireCredentialVerificationForImage: () => true };
 
 /**
- * `NewImagePullCredentialVerificationPolicy` (image_pull_policies.go, decision.md §3.2): NeverVerify → never;
- * NeverVerifyPreloadedImages → iff the kubelet pulled the image; NeverVerifyAllowlistedImages → iff the image is
- * not allowlisted (whether the kubelet pulled it is ignored); AlwaysVerify → always. The allowlist is used only by
- * NeverVerifyAllowlistedImages.
+ * `NewImagePullCredentialVerificationPolicy` (image_pull_policies.go, docs/kubelet-model.md#policies): NeverVerify
+ * → never; NeverVerifyPreloadedImages → iff the kubelet pulled the image; NeverVerifyAllowlistedImages → iff the
+ * image is not allowlisted (whether the kubelet pulled it is ignored); AlwaysVerify → always. The allowlist is used
+ * only by NeverVerifyAllowlistedImages.
  */
 export function createPolicyEnforcer(
   policy: ImagePullCredentialsVerificationPolicy,

@@ -14,10 +14,10 @@ export interface MergeResult {
 
 /**
  * Merges `newCreds` into the entry `imageKey` of `record` (`pulledRecordMergeNewCreds`,
- * pkg/kubelet/images/pullmanager/image_pull_manager.go; spec/decision.md §2.4). The first rule that applies wins:
- * no creds or empty creds → unchanged; no entry → add as given; node-wide entry → unchanged (terminal); new
- * node-wide creds → the entry becomes node-wide; secrets → merged by coordinates, new hash wins, sorted; service
- * accounts → set union, sorted. Any change sets lastUpdatedTime to `now`.
+ * pkg/kubelet/images/pullmanager/image_pull_manager.go; docs/kubelet-model.md#writing-pulled-records). The first
+ * rule that applies wins: no creds or empty creds → unchanged; no entry → add as given; node-wide entry → unchanged
+ * (terminal); new node-wide creds → the entry becomes node-wide; secrets → merged by coordinates, new hash wins,
+ * sorted; service accounts → set union, sorted. Any change sets lastUpdatedTime to `now`.
  */
 export function pulledRecordMergeNewCreds(
   record: ImagePulledRecord,

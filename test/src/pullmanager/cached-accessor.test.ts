@@ -101,7 +101,7 @@ function cached(delegate: PullRecordsAccessor, intents = 50, records = 100) {
   });
 }
 
-describe('§4.3 capacities', () => {
+describe('capacities', () => {
   it('caps the intents cache at 1024 and the pulled-records cache at 2000', () => {
     const c = cached(new FakeAccessor(), 5000, 5000);
     expect([c.intentsCacheMaxSize, c.pulledRecordsCacheMaxSize]).toEqual([1024, 2000]);
@@ -134,7 +134,7 @@ describe('§4.3 capacities', () => {
   });
 });
 
-describe('§4.4 constructor warm-up (TestNewCachedPullRecordsAccessor)', () => {
+describe('constructor warm-up (TestNewCachedPullRecordsAccessor)', () => {
   it('no issues during init: both caches filled and authoritative', () => {
     const delegate = new FakeAccessor(['b', 'a'], ['r2', 'r1']);
     const c = cached(delegate);
@@ -208,7 +208,7 @@ describe('§4.4 constructor warm-up (TestNewCachedPullRecordsAccessor)', () => {
   });
 });
 
-describe('§4.4 List (refreshing list)', () => {
+describe('List (refreshing list)', () => {
   it('always reads the delegate, even when authoritative', () => {
     const delegate = new FakeAccessor(['a'], ['r']);
     const c = cached(delegate);
@@ -287,7 +287,7 @@ describe('§4.4 List (refreshing list)', () => {
   });
 });
 
-describe('§4.4 point reads', () => {
+describe('point reads', () => {
   it('a hit never asks the delegate', () => {
     const delegate = new FakeAccessor(['a'], ['r']);
     const c = cached(delegate);
@@ -364,7 +364,7 @@ describe('§4.4 point reads', () => {
   });
 });
 
-describe('§4.4 writes and deletes', () => {
+describe('writes and deletes', () => {
   it('writes through after delegate success, even when the same value is already cached', () => {
     const delegate = new FakeAccessor([], []);
     const c = cached(delegate);
@@ -458,7 +458,7 @@ describe('§4.4 writes and deletes', () => {
   });
 });
 
-describe('§4.5 consistency (non-)guarantees', () => {
+describe('consistency (non-)guarantees', () => {
   const ROOT = '/var/lib/kubelet';
   const PULLED = `${ROOT}/image_manager/pulled`;
 

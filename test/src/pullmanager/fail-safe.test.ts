@@ -2,9 +2,9 @@
  * Invariant: whenever MustAttemptImagePull meets an unreadable pulled record or pull intent for the image it is
  * asked about (a read fault, a corrupt or undecodable file, a directory in its place), it answers "must pull" –
  * result `error`, no error returned – whatever the policy, because step 2 reads before the policy is consulted
- * (decision.md §2.3 steps 2a/2c; image_pull_manager.go @ a02748c1 returns `true, nil` before
- * RequireCredentialVerificationForImage), so not even NeverVerify or an allowlisted image is exempt; and when no
- * such error is met, faults and corrupt files elsewhere leave the answer exactly as the spec's rules give it.
+ * (docs/kubelet-model.md#mustattemptimagepull steps 2a/2c; image_pull_manager.go @ a02748c1 returns `true, nil`
+ * before RequireCredentialVerificationForImage), so not even NeverVerify or an allowlisted image is exempt; and when
+ * no such error is met, faults and corrupt files elsewhere leave the answer exactly as the rules give it.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ const IMAGES = ['nginx', 'docker.io/library/nginx:1.27', 'reg.io/p/app:1', 'test
 type Image = (typeof IMAGES)[number];
 
 const ALLOWLIST = ['docker.io/library/*', 'test.io/test/image1'];
-/** Whether each image matches ALLOWLIST, by decision.md §3.4: raw string (≤ 1.35) or normalised name (1.36). */
+/** Whether each image matches ALLOWLIST: raw string (≤ 1.35) or normalised name (1.36, #137629). */
 const ALLOWLISTED: Record<'raw' | 'normalised', Record<Image, boolean>> = {
   raw: {
     nginx: false,
@@ -61,7 +61,7 @@ const ALLOWLISTED: Record<'raw' | 'normalised', Record<Image, boolean>> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// File contents, written by hand from cache.md §1.3–§1.5
+// File contents, written by hand from docs/kubelet-model.md#record-files
 
 const KEYS = ['docker.io/library/nginx', 'reg.io/p/app', 'test.io/test/image1'];
 const nodeWide = `{${KEYS.map((k) => `"${k}":{"nodePodsAccessible":true}`).join(',')}}`;
@@ -132,7 +132,7 @@ function readableRecord(
   }
 }
 
-/** Whether reading the file in this state is an error for this version (cache.md §1.4, §2.6). */
+/** Whether reading the file in this state is an error for this version (docs/kubelet-model.md#record-files). */
 function recordUnreadable(state: RecordState, version: KubeletVersion): boolean {
   if (state === 'nodeWideBeta') return !beta(version);
   return ['truncated', 'malformedFixture', 'wrongKind', 'unknownField', 'directory'].includes(state);
@@ -368,7 +368,7 @@ describe('MustAttemptImagePull is fail-safe on unreadable records and intents', 
           return;
         }
 
-        // No error reached the check: the answer is the spec's, for a pod without credentials.
+        // No error reached the check: the answer follows the rules, for a pod without credentials.
         const seen = readableRecord(c.recordState, c.version);
         const pulledByKubelet =
           seen !== undefined || manager.intentCount(c.image) > 0 || intentReadable(c.intentState, c.version);

@@ -153,14 +153,15 @@ describe('kubelet fixtures (test/fixtures/kubelet)', () => {
     }
   });
 
-  it('each v1alpha1 file migrates to v1beta1 at start-up with its content otherwise unchanged (§2.7)', () => {
+  it('each v1alpha1 file migrates to v1beta1 at start-up with its content otherwise unchanged (#132579)', () => {
     const fs = fsWithFixtures();
     openPullRecordsStore(fs, ROOT, kubeletProfile('1.35'));
     const alpha = valid.filter((f) => f.apiVersion === 'v1alpha1');
     expect(alpha).toHaveLength(8);
     for (const f of alpha) {
-      // §2.7's byte rule: the input with its first v1alpha1 replaced by v1beta1 – plus the encoder's newline for
-      // the three hand-made files that lack it (they are rewritten by the encoder like every other).
+      // The byte rule of upstream fs_pullrecords_test.go: the input with its first v1alpha1 replaced by v1beta1 –
+      // plus the encoder's newline for the three hand-made files that lack it (they are rewritten by the encoder
+      // like every other).
       const migrated = f.text.replace('kubelet.config.k8s.io/v1alpha1', 'kubelet.config.k8s.io/v1beta1');
       expect(fs.read(pathOf(f)), f.name).toBe(migrated.endsWith('\n') ? migrated : `${migrated}\n`);
     }

@@ -56,7 +56,7 @@ function record(imageRef: string, extra: Partial<ImagePulledRecord> = {}): Image
 const intentPath = (image: string) => `${PULLING}/${recordFileName(image)}`;
 const recordPath = (ref: string) => `${PULLED}/${recordFileName(ref)}`;
 
-describe('§1.1 directories', () => {
+describe('directories (NewFSPullRecordsAccessor)', () => {
   it('the constructor creates pulling/ then pulled/, and nothing else', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);
@@ -93,7 +93,7 @@ describe('§1.1 directories', () => {
   });
 });
 
-describe('§1.2 file names', () => {
+describe('file names', () => {
   it('intents are keyed by the requested image string verbatim, pulled records by the imageRef', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);
@@ -115,7 +115,7 @@ describe('§1.2 file names', () => {
   });
 });
 
-describe('§1.4 written apiVersion', () => {
+describe('written apiVersion', () => {
   it('1.33/1.34 write v1alpha1, 1.35+ write v1beta1', () => {
     for (const [version, apiVersion] of [
       ['1.34', 'v1alpha1'],
@@ -140,7 +140,7 @@ describe('§1.4 written apiVersion', () => {
   });
 });
 
-describe('§2.2 write protocol', () => {
+describe('write protocol (writeFile)', () => {
   it('is mkdirAll(dir) → write <name>.tmp → rename over <name>, with no fsync', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);
@@ -227,7 +227,7 @@ describe('§2.2 write protocol', () => {
   });
 });
 
-describe('§2.3 point reads', () => {
+describe('point reads', () => {
   it('ImagePullIntentExists: an absent file is (false, no error) after one failed read', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);
@@ -294,7 +294,7 @@ describe('§2.3 point reads', () => {
   });
 });
 
-describe('§2.4 deletes', () => {
+describe('deletes', () => {
   it('removes the file with one call; deleting an absent file succeeds (idempotent)', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);
@@ -334,7 +334,7 @@ describe('§2.4 deletes', () => {
   });
 });
 
-describe('§2.5 listing', () => {
+describe('listing (processDirFiles)', () => {
   it('returns entries sorted by file name (SHA-256 order), not in write order', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);
@@ -415,7 +415,7 @@ describe('§2.5 listing', () => {
   });
 });
 
-describe('§2.6 decoding in the file layer', () => {
+describe('decoding in the file layer', () => {
   it('1.33/1.34 cannot read v1beta1 files (downgrade hazard); 1.35 reads both versions', () => {
     const fs = new MemoryFileSystem();
     fs.put(intentPath('beta'), encodeImagePullIntent({ image: 'beta' }, 'v1beta1'));
@@ -442,7 +442,7 @@ describe('§2.6 decoding in the file layer', () => {
   });
 });
 
-describe('§2.7 start-up migration', () => {
+describe('start-up migration (#132579)', () => {
   it('rewrites v1alpha1 intents and records as v1beta1 without bumping lastUpdatedTime', () => {
     const fs = new MemoryFileSystem();
     fs.put(intentPath('old'), encodeImagePullIntent({ image: 'old' }, 'v1alpha1'));
@@ -543,7 +543,7 @@ describe('§2.7 start-up migration', () => {
   });
 });
 
-describe('§2.8 size functions', () => {
+describe('size functions', () => {
   it('count valid files with one directory read, without opening them', () => {
     const fs = new MemoryFileSystem();
     const accessor = open(fs);

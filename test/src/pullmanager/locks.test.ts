@@ -9,7 +9,7 @@ import {
 } from '../../../src/pullmanager/locks.js';
 import { referenceFnv1 } from '../../support/fnv1.js';
 
-describe('fnv1Hash32: FNV-1, not FNV-1a (cache.md §4.6)', () => {
+describe('fnv1Hash32: FNV-1, not FNV-1a (locks.go)', () => {
   it.each([
     ['image-ref-0', '0xe18c734b'],
     ['image-ref-1', '0xe18c734a'],
@@ -17,7 +17,7 @@ describe('fnv1Hash32: FNV-1, not FNV-1a (cache.md §4.6)', () => {
     ['', '0x811c9dc5'],
     ['test-image:latest', '0x4fdec58c'],
     ['docker.io/testing/test:latest', '0xe6769452'],
-  ])('%j → %s (spec reference value)', (key, expected) => {
+  ])('%j → %s (FNV-1 reference value)', (key, expected) => {
     expect(fnv1Hash32(key)).toBe(Number(expected));
   });
 
@@ -50,7 +50,7 @@ describe('StripedLockSet after the fix #138937: stripes = clamp(size, 1, 31), in
     ['test-image:latest', 31, 14],
     ['docker.io/testing/test:latest', 31, 5],
     ['docker.io/testing/test:latest', 10, 8],
-  ])('%j with %i stripes locks stripe %i (spec reference value)', (key, size, stripe) => {
+  ])('%j with %i stripes locks stripe %i (FNV-1 reference value)', (key, size, stripe) => {
     expect(new StripedLockSet(size).stripeOf(key)).toBe(stripe);
   });
 

@@ -7,7 +7,7 @@ function cache(max: number) {
   return { lru, evicted };
 }
 
-describe('LruCache (k8s.io/utils/lru semantics, spec/cache.md §4.2)', () => {
+describe('LruCache (k8s.io/utils/lru semantics)', () => {
   it('evicts the least recently used entry when a new key goes beyond maxEntries, through the callback', () => {
     const { lru, evicted } = cache(2);
     lru.add('a', 1);

@@ -51,13 +51,13 @@ const secret = (n: number, hash = `hash-${n}`): ImagePullSecret => ({
   credentialHash: hash,
 });
 
-/** The versions whose decoder reads the v1beta1 fixtures (cache.md §1.4). */
+/** The versions whose decoder reads the v1beta1 fixtures (#132579). */
 const BETA_READERS = ['1.35', '1.36'] as const;
 
 // -----------------------------------------------------------------------------------------------------------------
-// §2.2 intent bookkeeping
+// Intent bookkeeping
 
-describe('intent bookkeeping (decision.md §2.2, cache.md §3.2)', () => {
+describe('intent bookkeeping (RecordPullIntent, RecordImagePullFailed, RecordImagePulled)', () => {
   it('RecordPullIntent writes the intent file named after the raw image string, then counts the pull', () => {
     const { manager, fs } = startManager();
     expect(manager.recordPullIntent('repo.repo/test/test:latest')).toEqual({});
@@ -149,9 +149,9 @@ describe('intent bookkeeping (decision.md §2.2, cache.md §3.2)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §2.3 MustAttemptImagePull, step by step
+// MustAttemptImagePull, step by step
 
-describe('MustAttemptImagePull steps (decision.md §2.3)', () => {
+describe('MustAttemptImagePull steps (image_pull_manager.go)', () => {
   it('step 1: an empty imageRef means must pull, with no I/O, no credential lookup and no metric', () => {
     const { manager, fs } = startManager();
     fs.clearLog();
@@ -237,7 +237,7 @@ describe('MustAttemptImagePull steps (decision.md §2.3)', () => {
     const { manager } = startManager({ pulled: [PULLED_FIXTURES.secret] });
     const creds = podCredentials([FIXTURE_SECRET]);
     const answer = manager.mustAttemptImagePull('docker.io/testing/different:latest', 'testimageref', creds);
-    // Merged behaviour; the unmerged PR #138211 would answer false here (decision.md §2.6).
+    // Merged behaviour; the unmerged PR #138211 would answer false here (docs/kubelet-model.md#unmerged-fixes).
     expect(answer).toMatchObject({ mustPull: true, result: 'mustAuthenticate' });
     expect(creds.calls).toBe(0);
   });
@@ -591,9 +591,9 @@ describe('MustAttemptImagePull steps (decision.md §2.3)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §3 policies inside MustAttemptImagePull
+// Policies inside MustAttemptImagePull
 
-describe('policies as they act inside MustAttemptImagePull (decision.md §3)', () => {
+describe('policies as they act inside MustAttemptImagePull (RequireCredentialVerificationForImage)', () => {
   const allowlist = ['docker.io/testing/*'];
 
   it('NeverVerifyAllowlistedImages ignores pull history: an allowlisted image with a non-matching record is used', () => {
@@ -638,7 +638,7 @@ describe('policies as they act inside MustAttemptImagePull (decision.md §3)', (
 // -----------------------------------------------------------------------------------------------------------------
 // Metrics
 
-describe('kubelet_imagemanager_image_mustpull_checks_total (cache.md §5)', () => {
+describe('kubelet_imagemanager_image_mustpull_checks_total (metrics.go)', () => {
   it('counts one result label per check with a non-empty imageRef', () => {
     const { manager } = startManager({
       pulled: [PULLED_FIXTURES.malformed, PULLED_FIXTURES.anonymous, PULLED_FIXTURES.secret],
@@ -724,9 +724,9 @@ describe('kubelet_imagemanager_image_mustpull_checks_total (cache.md §5)', () =
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §2.4 writing pulled records
+// Writing pulled records
 
-describe('writing pulled records (decision.md §2.4)', () => {
+describe('writing pulled records (writePulledRecordIfChanged)', () => {
   it('a new record stores the credentials as given: not sorted, not de-duplicated', () => {
     const { manager, fs, clock } = startManager();
     clock.set(ticks(T0 + 500_000)); // half a second: the file holds whole seconds
@@ -798,13 +798,13 @@ describe('writing pulled records (decision.md §2.4)', () => {
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §4.4 name forms
+// Name forms
 
-describe('which form of the image name is used where (decision.md §4.4)', () => {
+describe('which form of the image name is used where', () => {
   it('the pulled record is keyed by the imageRef, not by the image name', () => {
     const { manager, fs } = startManager();
     manager.recordImagePulled('nginx', 'testimageref', { nodePodsAccessible: true });
-    expect(fs.list(PULLED_DIR)).toEqual([PULLED_FIXTURES.secret]); // sha256("testimageref"), cache.md §1.2
+    expect(fs.list(PULLED_DIR)).toEqual([PULLED_FIXTURES.secret]); // sha256("testimageref"), fs_pullrecords.go
   });
 
   it.each([
@@ -834,9 +834,9 @@ describe('which form of the image name is used where (decision.md §4.4)', () =>
 });
 
 // -----------------------------------------------------------------------------------------------------------------
-// §2.5 initialize and prune
+// Initialize and prune
 
-describe('initialize: leftover intents at kubelet start (decision.md §2.5, cache.md §3.5)', () => {
+describe('initialize: leftover intents at kubelet start', () => {
   /** The CRI image list of upstream TestFileBasedImagePullManager_initialize. */
   function upstreamImages(): FakeImageService {
     const images = new FakeImageService();
@@ -966,7 +966,7 @@ describe('initialize: leftover intents at kubelet start (decision.md §2.5, cach
   });
 });
 
-describe('PruneUnknownRecords (decision.md §2.5, cache.md §3.6)', () => {
+describe('PruneUnknownRecords (image GC)', () => {
   const GC_START = ticks(Date.UTC(2024, 11, 25, 0, 1, 0) * 1000);
   const pulled = [PULLED_FIXTURES.anonymous, PULLED_FIXTURES.secret, PULLED_FIXTURES.emptyMapping];
 
@@ -1032,7 +1032,7 @@ describe('PruneUnknownRecords (decision.md §2.5, cache.md §3.6)', () => {
 
 // -----------------------------------------------------------------------------------------------------------------
 
-describe('NoopPullManager (feature gate off, decision.md §3.1)', () => {
+describe('NoopPullManager (feature gate off)', () => {
   it('never asks for a pull, records nothing and counts nothing', () => {
     const noop = new NoopPullManager();
     expect(noop.recordPullIntent()).toEqual({});

@@ -30,7 +30,7 @@ const rec = (imageRef: string): ImagePulledRecord => ({
   credentialMapping: {},
 });
 
-/** (on-disk intents, in-memory intents %, on-disk records, in-memory records %) as in the spec's worked example. */
+/** (on-disk intents, in-memory intents %, on-disk records, in-memory records %) as in upstream metrics_test.go. */
 function gauges(m: PullRecordMetrics): [number, number, number, number] {
   return [
     m.ondiskPullIntents,
@@ -44,7 +44,7 @@ function ok(result: { error?: string }): void {
   expect(result.error).toBeUndefined();
 }
 
-describe('§5 metrics', () => {
+describe('metrics (metrics.go)', () => {
   it('exposes the four gauges under their kubelet names', () => {
     expect(Object.values(PULL_RECORD_METRIC_NAMES)).toEqual([
       'kubelet_imagemanager_ondisk_pullintents',
@@ -226,7 +226,7 @@ describe('§5 metrics', () => {
   });
 });
 
-describe('§4.7 production stacking per profile', () => {
+describe('production stacking per profile', () => {
   it('1.35+: metering(in-memory %) → cache → metering(on-disk count) → file accessor', () => {
     const store = openPullRecordsStore(new MemoryFileSystem(), ROOT, kubeletProfile('1.35'));
     expect(store.accessor).toBeInstanceOf(MeteredPullRecordsAccessor);
@@ -262,7 +262,7 @@ describe('§4.7 production stacking per profile', () => {
   });
 });
 
-describe('§7 I/O cost model through the whole 1.35 stack', () => {
+describe('I/O cost model through the whole 1.35 stack', () => {
   function store(cacheSizes?: { intents: number; records: number }) {
     const fs = new MemoryFileSystem();
     const profile = kubeletProfile(

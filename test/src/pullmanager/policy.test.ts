@@ -29,7 +29,7 @@ function patternError(pattern: string): string {
   return parsed.error;
 }
 
-describe('the four policies (decision.md §3.2)', () => {
+describe('the four policies (NewImagePullCredentialVerificationPolicy)', () => {
   const image = 'test-image:sometag';
 
   it.each(MATCHINGS)('NeverVerify never requires verification (%s matching)', (matching) => {
@@ -101,7 +101,7 @@ describe('the four policies (decision.md §3.2)', () => {
   });
 });
 
-describe('allowlist pattern syntax (getAllowlistImagePattern, decision.md §3.3)', () => {
+describe('allowlist pattern syntax (getAllowlistImagePattern)', () => {
   it('rule 1: leading or trailing whitespace is refused', () => {
     expect(patternError('test.io/test/image1 ')).toBe(
       'leading/trailing spaces are not allowed: test.io/test/image1 ',
@@ -184,7 +184,7 @@ describe('allowlist pattern syntax (getAllowlistImagePattern, decision.md §3.3)
   );
 });
 
-describe('allowlists from image_pull_policies_test.go (decision.md §3.3 table)', () => {
+describe('allowlists from image_pull_policies_test.go', () => {
   it.each<[string, string[], number, number]>([
     ['three distinct images', ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/image3'], 3, 0],
     [
@@ -246,7 +246,7 @@ describe('allowlists from image_pull_policies_test.go (decision.md §3.3 table)'
   });
 });
 
-describe('allowlist matching (decision.md §3.4)', () => {
+describe('allowlist matching (raw string up to 1.35, normalised name from #137629)', () => {
   const list = allowlist([
     'docker.io/library/alpine',
     'test.io/test/test-image',
@@ -316,7 +316,7 @@ describe('allowlist matching (decision.md §3.4)', () => {
   });
 });
 
-describe('NeverVerifyAllowlistedImages policy examples (decision.md §3.4 table, image_pull_policies_test.go)', () => {
+describe('NeverVerifyAllowlistedImages policy examples (image_pull_policies_test.go)', () => {
   // Upstream probes test.io/test/test-image in the POL-old test and test.io/test/test-image:tag in the POL-new test.
   const probe: Record<AllowlistMatching, string> = {
     raw: 'test.io/test/test-image',
@@ -374,7 +374,7 @@ describe('NeverVerifyAllowlistedImages policy examples (decision.md §3.4 table,
   });
 });
 
-describe('validateImagePullConfiguration (validation.go, decision.md §3.1)', () => {
+describe('validateImagePullConfiguration (validation.go)', () => {
   const INVALID_OPTION =
     'invalid configuration: option "Sometimes" specified for imagePullCredentialsVerificationPolicy. Valid options are "NeverVerify", "NeverVerifyPreloadedImages", "NeverVerifyAllowlistedImages" or "AlwaysVerify"';
   const ALLOWLIST_NEEDS_POLICY =

@@ -10,7 +10,7 @@ import { ticks } from '../../../src/time.js';
 
 /**
  * Expected values are those of upstream Test_pulledRecordMergeNewCreds and Test_mergePullServiceAccounts
- * (pkg/kubelet/images/pullmanager/image_pull_manager_test.go) and of decision.md §2.4.
+ * (pkg/kubelet/images/pullmanager/image_pull_manager_test.go) and of docs/kubelet-model.md#writing-pulled-records.
  */
 const BEFORE = ticks(1_645_531_200_000_000); // 2022-02-22T12:00:00Z
 const NOW = ticks(1_700_000_000_000_000);
@@ -63,7 +63,7 @@ function expectMerged(image: string, creds: ImagePullCredentials, entry: ImagePu
   expect(merged.record).toEqual(withEntry(image, entry));
 }
 
-describe('pulledRecordMergeNewCreds: the first rule that applies (decision.md §2.4)', () => {
+describe('pulledRecordMergeNewCreds: the first rule that applies', () => {
   it('rule 1: absent credentials leave the record unchanged', () => {
     expectUnchanged('test-image1', undefined);
   });

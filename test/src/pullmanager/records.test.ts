@@ -50,8 +50,8 @@ function decodeError(result: { ok: boolean; error?: string }): string {
   return result.error ?? '';
 }
 
-describe('§1.2 file names', () => {
-  it('is sha256- plus the lowercase hex SHA-256 of the key (the spec examples, checked with sha256sum)', () => {
+describe('file names', () => {
+  it('is sha256- plus the lowercase hex SHA-256 of the key (upstream test-data names, checked with sha256sum)', () => {
     expect(recordFileName('testimageref')).toBe(
       'sha256-b3c0cc4278800b03a308ceb2611161430df571ca733122f0a40ac8b9792a9064',
     );
@@ -76,14 +76,14 @@ describe('§1.2 file names', () => {
   });
 });
 
-describe('§1.3 schemas and §1.4 exact bytes written', () => {
-  it('writes the intent example of the spec byte for byte', () => {
+describe('schemas and exact bytes written', () => {
+  it('writes the intent of the upstream test data byte for byte, plus the trailing newline', () => {
     expect(encodeImagePullIntent({ image: 'docker.io/testing/test:latest' }, 'v1beta1')).toBe(
       '{"kind":"ImagePullIntent","apiVersion":"kubelet.config.k8s.io/v1beta1","image":"docker.io/testing/test:latest"}\n',
     );
   });
 
-  it('writes the pulled record of the test data (§1.5) byte for byte, plus the trailing newline', () => {
+  it('writes the pulled record of the upstream test data byte for byte, plus the trailing newline', () => {
     expect(encodeImagePulledRecord(secretRecord, 'v1beta1')).toBe(`${SECRET_RECORD_V1BETA1}\n`);
   });
 
@@ -211,7 +211,7 @@ describe('§1.3 schemas and §1.4 exact bytes written', () => {
   });
 });
 
-describe('§2.6 decoding rules', () => {
+describe('decoding rules', () => {
   it('decodes the intent and the record examples, with or without the trailing newline', () => {
     for (const text of [
       intentText('docker.io/testing/test:latest'),

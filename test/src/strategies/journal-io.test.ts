@@ -15,9 +15,10 @@ import { ticks } from '../../../src/time.js';
 import { FakeClock, FakeImageService, T0 } from '../../support/kubelet-fakes.js';
 
 /**
- * I/O accounting of the journal on the counting filesystem (spec/cache.md §7 for the kubelet's costs): no system
- * call on any read, one `write` per mutation (plus one `open` for the first), and a pull of a new
- * image–credential pair costs one append with volatile intents, three with durable ones.
+ * I/O accounting of the journal on the counting filesystem (the kubelet's costs are in
+ * docs/kubelet-model.md#file-operations-and-their-cost): no system call on any read, one `write` per mutation
+ * (plus one `open` for the first), and a pull of a new image–credential pair costs one append with volatile
+ * intents, three with durable ones.
  */
 
 const ROOT = '/var/lib/kubelet';
@@ -62,7 +63,7 @@ describe('journal start-up', () => {
   it('on a new node: creates image_manager/, finds no log and no kubelet files', () => {
     const fs = counted();
     new JournalPullRecordsAccessor(fs, ROOT, PROFILE);
-    // mkdirAll of 4 missing levels under / (spec: k stat + k mkdir), 1 failed open, 2 failed lstat.
+    // mkdirAll of 4 missing levels under / (os.MkdirAll: k stat + k mkdir), 1 failed open, 2 failed lstat.
     expect(nonZero(fs)).toEqual({ stat: 4, mkdir: 4, open: 1, lstat: 2 });
   });
 

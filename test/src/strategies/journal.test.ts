@@ -21,7 +21,7 @@ import { fixtureText, PULLED_FIXTURES, PULLING_FIXTURES } from '../../support/pu
 /**
  * The journal keeps its state across restarts (replay), across compactions, and through torn lines: a line that
  * is torn (a crash, a `corrupt` fault) or does not decode is skipped and reported, never applied in part, and
- * the key it was about reads as the kubelet reads a corrupt file (spec/cache.md §2.3, §8 item 4).
+ * the key it was about reads as the kubelet reads a corrupt file (docs/kubelet-model.md#record-files).
  */
 
 const ROOT = '/var/lib/kubelet';
@@ -61,7 +61,8 @@ describe('journal lines', () => {
     const lines = logLines(fs);
     expect(lines.map((l) => l.slice(0, 2))).toEqual(['+i', '+r', '-i', '-r']);
     expect(lines[0]).toMatch(new RegExp(`^\\+i ${hash16('nginx')} [0-9a-f]{8} "nginx"$`));
-    // The record line carries the record exactly as the kubelet would write its file (spec/cache.md §1.4).
+    // The record line carries the record exactly as the kubelet would write its file
+    // (docs/kubelet-model.md#record-files).
     expect(lines[1]).toContain(
       ' {"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2026-01-15T12:00:00Z","imageRef":"sha256:abc",',
     );
@@ -295,7 +296,7 @@ describe('torn and undecodable lines', () => {
       `record journal line 2 is torn: record entries of keys with hash ${hash16('r2')}… are unreadable`,
     ]);
     expect(journal.getImagePulledRecord('r1')).toEqual({ record: record('r1'), exists: true });
-    // spec/cache.md §2.3: a file that exists but does not decode reads as (none, exists, error).
+    // fs_pullrecords.go: a file that exists but does not decode reads as (none, exists, error).
     expect(journal.getImagePulledRecord('r2')).toEqual({
       exists: true,
       error: 'record journal line 2 is torn',
