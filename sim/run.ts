@@ -4,6 +4,7 @@ import { type LoopOutcomeKind, runLoop } from './kernel/loop.js';
 import { Trace } from './kernel/trace.js';
 import type { RunMode, Scenario } from './scenario/types.js';
 import type { ContainerStatus, PodRecord } from './world/pod-records.js';
+import { type RegistryCounters, sumRegistryCounters } from './world/registry.js';
 import { scenarioEnd, World } from './world/world.js';
 
 /** One container in the result (docs/contract.md §4). */
@@ -22,15 +23,8 @@ export interface ContainerResult {
   readonly imageRef?: string;
 }
 
-export interface RegistryTotals {
-  requests: number;
-  pulls: number;
-  authFailures: number;
-  unavailable: number;
-  rateLimited: number;
-  notFound: number;
-  bytes: number;
-}
+/** Every registry's requests, pulls, failures by kind and bytes, added up. */
+export type RegistryTotals = RegistryCounters;
 
 /** The result JSON of one scenario in one mode (docs/contract.md §4). */
 export interface RunResult {
@@ -217,26 +211,7 @@ export function containerStateAt(
 }
 
 function registryTotals(world: World): RegistryTotals {
-  const totals: RegistryTotals = {
-    requests: 0,
-    pulls: 0,
-    authFailures: 0,
-    unavailable: 0,
-    rateLimited: 0,
-    notFound: 0,
-    bytes: 0,
-  };
-  for (const registry of world.registries.values()) {
-    const c = registry.counters;
-    totals.requests += c.requests;
-    totals.pulls += c.pulls;
-    totals.authFailures += c.authFailures;
-    totals.unavailable += c.unavailable;
-    totals.rateLimited += c.rateLimited;
-    totals.notFound += c.notFound;
-    totals.bytes += c.bytes;
-  }
-  return totals;
+  return sumRegistryCounters(world.registries.values());
 }
 
 function ioTotals(world: World): Record<string, unknown> {

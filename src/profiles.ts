@@ -82,32 +82,25 @@ const BASE: Omit<KubeletProfile, 'version'> = {
   lockStripesPanic: false,
 };
 
+/** 1.33: the alpha (gate off by default), v1alpha1 files, no cache or metrics, credentials looked up eagerly. */
+const ALPHA: KubeletProfile = {
+  ...BASE,
+  version: '1.33',
+  featureGateDefault: false,
+  recordApiVersion: 'v1alpha1',
+  decodableApiVersions: ['v1alpha1'],
+  migrateRecordsAtStartup: false,
+  inMemoryCache: false,
+  recordMetrics: false,
+  serviceAccountTracking: false,
+  allowlistMatching: 'raw',
+  credentialLookup: 'eager',
+};
+
 const PROFILES: Readonly<Record<KubeletVersion, KubeletProfile>> = {
-  '1.33': {
-    ...BASE,
-    version: '1.33',
-    featureGateDefault: false,
-    recordApiVersion: 'v1alpha1',
-    decodableApiVersions: ['v1alpha1'],
-    migrateRecordsAtStartup: false,
-    inMemoryCache: false,
-    recordMetrics: false,
-    serviceAccountTracking: false,
-    allowlistMatching: 'raw',
-    credentialLookup: 'eager',
-  },
-  '1.34': {
-    ...BASE,
-    version: '1.34',
-    featureGateDefault: false,
-    recordApiVersion: 'v1alpha1',
-    decodableApiVersions: ['v1alpha1'],
-    migrateRecordsAtStartup: false,
-    inMemoryCache: false,
-    recordMetrics: false,
-    allowlistMatching: 'raw',
-    credentialLookup: 'eager',
-  },
+  '1.33': ALPHA,
+  // 1.34: the alpha, plus service-account credentials in records.
+  '1.34': { ...ALPHA, version: '1.34', serviceAccountTracking: true },
   '1.35': { ...BASE, version: '1.35', allowlistMatching: 'raw', lockStripesPanic: true },
   '1.36': { ...BASE, version: '1.36' },
 };

@@ -96,6 +96,20 @@ export interface RegistryCounters {
 
 type MutableCounters = { -readonly [K in keyof RegistryCounters]: RegistryCounters[K] };
 
+function zeroCounters(): MutableCounters {
+  return { requests: 0, pulls: 0, authFailures: 0, unavailable: 0, rateLimited: 0, notFound: 0, bytes: 0 };
+}
+
+/** The counters of several registries added up (a run's `totals.registry`). */
+export function sumRegistryCounters(
+  registries: Iterable<{ readonly counters: RegistryCounters }>,
+): RegistryCounters {
+  const sum = zeroCounters();
+  const names = Object.keys(sum) as (keyof RegistryCounters)[];
+  for (const registry of registries) for (const name of names) sum[name] += registry.counters[name];
+  return sum;
+}
+
 /**
  * A container registry for one host. `pull` is the only call that counts, consumes rate-limit tokens and draws
  * latency; every other query is free of side effects.
@@ -114,15 +128,7 @@ export class SimRegistry {
   readonly #bandwidthBytesPerSecond: number;
   readonly #store: RegistryStore;
   readonly #rateLimits: RateLimits;
-  readonly #counters: MutableCounters = {
-    requests: 0,
-    pulls: 0,
-    authFailures: 0,
-    unavailable: 0,
-    rateLimited: 0,
-    notFound: 0,
-    bytes: 0,
-  };
+  readonly #counters = zeroCounters();
 
   /** Builds the registry from its configuration; an invalid configuration is a programmer error (throws). */
   constructor(

@@ -306,18 +306,18 @@ class TypedDecoder {
     return parsed;
   }
 
+  /** A credentialMapping value, or one of its entries, of the wrong JSON kind for `type`. */
+  #mappingTypeError(value: GoJsonValue, type: string): void {
+    this.#typeError(value, 'ImagePulledRecord', 'credentialMapping', type);
+  }
+
   #credentialMapping(
     value: GoJsonValue,
     current: Record<string, ImagePullCredentials>,
   ): Record<string, ImagePullCredentials> {
     if (value === null) return {};
     if (!(value instanceof GoJsonObject)) {
-      this.#typeError(
-        value,
-        'ImagePulledRecord',
-        'credentialMapping',
-        `map[string]${this.version}.ImagePullCredentials`,
-      );
+      this.#mappingTypeError(value, `map[string]${this.version}.ImagePullCredentials`);
       return current;
     }
     // Decoding into an existing Go map adds to it; a fresh object per field occurrence is equivalent because a
@@ -342,12 +342,7 @@ class TypedDecoder {
   #credentials(value: GoJsonValue): ImagePullCredentials {
     if (value === null) return {};
     if (!(value instanceof GoJsonObject)) {
-      this.#typeError(
-        value,
-        'ImagePulledRecord',
-        'credentialMapping',
-        `${this.version}.ImagePullCredentials`,
-      );
+      this.#mappingTypeError(value, `${this.version}.ImagePullCredentials`);
       return {};
     }
     let secrets: ImagePullSecret[] = [];
