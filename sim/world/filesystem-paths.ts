@@ -3,6 +3,8 @@
  * no symbolic links) and Go's byte order of names, which `readDir` listings follow.
  */
 
+import { compareGoStrings } from '../../src/go/index.js';
+
 /** The root directory. */
 export const ROOT = '/';
 
@@ -23,26 +25,8 @@ export function normalizePath(path: string): string {
   return `/${out.join('/')}`;
 }
 
-/**
- * Compares names in UTF-8 byte order (= code point order), as Go compares strings; JavaScript's default order
- * (UTF-16 code units) differs only for characters above U+FFFF against U+E000–U+FFFF.
- */
-export function compareNames(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) return codeUnitRank(x) - codeUnitRank(y);
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** Moves surrogates (code points above U+FFFF) after U+E000–U+FFFF. */
-function codeUnitRank(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
+/** Compares names in Go's byte order, as `os.ReadDir` sorts a directory (`compareGoStrings`, src/go/utf8.ts). */
+export const compareNames: (a: string, b: string) => number = compareGoStrings;
 
 /** The directory holding canonical path `p` (`/` for `/` itself). */
 export function parentOf(p: string): string {
