@@ -9,6 +9,7 @@
  * Two callers word the errors differently (see `GoJsonParseOptions.errors`): the docker config decoder must never
  * put secret data in an error text, and the record decoder quotes the character as the scanner does.
  */
+import { goQuote } from './quote.js';
 import { goStringToBytes, hexDigitValue } from './utf8.js';
 
 /** A JSON object with its members in document order, duplicates included. */
@@ -99,15 +100,18 @@ function redactedMessage(text: string, { index, context }: SyntaxFailure): strin
 function quotedMessage(text: string, { index, context }: SyntaxFailure): string {
   if (index >= text.length) return 'unexpected end of JSON input';
   if (context === DEPTH_CONTEXT) return DEPTH_CONTEXT;
-  return `invalid character ${quoteChar(text.charCodeAt(index))} ${context}`;
+  const byte = goStringToBytes(String.fromCodePoint(text.codePointAt(index) as number))[0] as number;
+  return `invalid character ${quoteChar(byte)} ${context}`;
 }
 
-/** Go's `quoteChar`: `'x'`, with `'\''` and `'"'` special-cased and control characters escaped. */
+/**
+ * encoding/json's `quoteChar` of the byte the scanner stopped at (the first byte of a multi-byte character): `'x'`,
+ * with `'\''` and `'"'` special-cased, the rest as `strconv.Quote(string(c))` quotes the rune of that value.
+ */
 function quoteChar(c: number): string {
   if (c === 0x27) return `'\\''`;
   if (c === 0x22) return `'"'`;
-  const quoted = JSON.stringify(String.fromCharCode(c));
-  return `'${quoted.slice(1, -1)}'`;
+  return `'${goQuote(String.fromCharCode(c)).slice(1, -1)}'`;
 }
 
 function isSpace(code: number): boolean {

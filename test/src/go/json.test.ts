@@ -36,6 +36,28 @@ describe('parseGoJson (encoding/json scanner)', () => {
       'invalid character at input byte 3 looking for beginning of value',
       "invalid character ']' looking for beginning of value",
     ],
+    // encoding/json quotes the byte it stopped at as strconv.Quote quotes the rune of that value: the first byte
+    // of "é" (0xC3) is U+00C3 'Ã'; DEL and control characters are escaped as Go escapes them.
+    [
+      'é',
+      'invalid character at input byte 0 looking for beginning of value',
+      "invalid character 'Ã' looking for beginning of value",
+    ],
+    [
+      '\x7f',
+      'invalid character at input byte 0 looking for beginning of value',
+      "invalid character '\\x7f' looking for beginning of value",
+    ],
+    [
+      '[\x01]',
+      'invalid character at input byte 1 looking for beginning of value',
+      "invalid character '\\x01' looking for beginning of value",
+    ],
+    [
+      "'",
+      'invalid character at input byte 0 looking for beginning of value',
+      "invalid character '\\'' looking for beginning of value",
+    ],
     [
       `${'['.repeat(10_001)}`,
       'invalid character at input byte 10000 exceeded max depth',

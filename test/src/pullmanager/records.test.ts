@@ -356,7 +356,9 @@ describe('decoding rules', () => {
     ['{"a":"\n"}', "invalid character '\\n' in string literal"],
     ["{'a':1}", "invalid character '\\'' looking for beginning of object key string"],
     ['x', "invalid character 'x' looking for beginning of value"],
-    ['\uFEFF{}', "invalid character '\uFEFF' looking for beginning of value"],
+    // A byte-order mark: the scanner stops at its first byte, 0xEF, quoted as the rune U+00EF (Go's well-known
+    // "invalid character 'ï'" for a file saved with a BOM).
+    ['\uFEFF{}', "invalid character 'ï' looking for beginning of value"],
   ])('reports %j with the Go scanner message', (text, message) => {
     expect(decodeError(decodeImagePullIntent(text, V135))).toBe(
       `couldn't get version/kind; json parse error: ${message}`,
