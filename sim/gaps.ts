@@ -76,82 +76,114 @@ export interface GapContext {
   readonly intentFileExists: (image: string) => boolean;
 }
 
+/** A start that violated, with the kubelet's own account of it. */
+interface ViolatingStart {
+  /** Whether the kubelet pulled the image for this very start. */
+  readonly pulled: boolean;
+  /** What the pull manager says let it use the present image without a pull. */
+  readonly match?: MustAttemptImagePullMatch;
+  readonly image: string;
+  readonly imageRef: string;
+}
+
 /**
  * Classifies a violating start by checking the kubelet's own account of why it let the container start (the
  * pull manager's match) against the world, so that a model bug cannot hide behind a documented gap: a claimed hash
  * match must be a real hash match of a secret the pod holds, a claimed preloaded image must never have been pulled
  * by the kubelet, and so on. Anything that does not check out is `unexplained`.
  */
-export function classifyViolation(
-  context: GapContext,
-  start: {
-    readonly pulled: boolean;
-    readonly match?: MustAttemptImagePullMatch;
-    readonly image: string;
-    readonly imageRef: string;
-  },
-): GapClass {
+export function classifyViolation(context: GapContext, start: ViolatingStart): GapClass {
   if (!context.gateEnabled) return start.pulled ? raceOrUnexplained(context, start) : 'no-verification';
   if (start.pulled) return raceOrUnexplained(context, start);
   const match = start.match;
   if (match === undefined) return 'unexplained';
   switch (match.kind) {
-    case 'policy': {
-      if (context.policy === 'NeverVerify') return 'never-verify';
-      if (context.policy === 'NeverVerifyAllowlistedImages') {
-        const parsed = parseAllowlist(context.allowlist);
-        return parsed.ok && imageMatchesAllowlist(start.image, parsed.value, context.allowlistMatching)
-          ? 'allowlisted'
-          : 'unexplained';
-      }
-      if (context.policy === 'NeverVerifyPreloadedImages' && !match.pulledByKubelet) {
-        // "Preloaded" means no pulled record for the imageRef and no intent for this image string. Check the disk:
-        // a record that exists there means the kubelet misjudged; none may exist legitimately because the
-        // kubelet never pulled the image, a record write failed (only the pulled name's intent then remains), or
-        // the directory was wiped.
-        if (context.recordFileExists(start.imageRef) || context.intentFileExists(start.image))
-          return 'unexplained';
-        const lastPull = lastPullOf(context, start.imageRef, start.image);
-        return lastPull !== undefined && context.recordsDeletedAt.some((t) => t >= lastPull)
-          ? 'deleted-records'
-          : 'preloaded';
-      }
-      return 'unexplained';
-    }
-    case 'node-wide': {
-      const key = imageKey(start.image);
-      const nodeWidePull = context.pulls.some(
-        (p) =>
-          p.imageRef === start.imageRef &&
-          (p.credential === 'node' || p.credential === 'anonymous') &&
-          imageKey(p.image) === key,
-      );
-      return nodeWidePull || context.presetNodeWide(start.imageRef) ? 'node-wide' : 'unexplained';
-    }
-    case 'secret': {
-      const { podSecret, cachedSecret } = match;
-      if (!podHoldsSecret(context, start.image, podSecret)) return 'unexplained';
-      if (match.by === 'hash') {
-        return podSecret.credentialHash !== '' && podSecret.credentialHash === cachedSecret.credentialHash
-          ? 'revocation'
-          : 'unexplained';
-      }
-      const sameIdentity =
-        podSecret.uid === cachedSecret.uid &&
-        podSecret.namespace === cachedSecret.namespace &&
-        podSecret.name === cachedSecret.name;
-      return sameIdentity ? 'rotation' : 'unexplained';
-    }
-    case 'service-account': {
-      const account = context.podServiceAccount;
-      const same =
-        account !== undefined &&
-        account.uid === match.account.uid &&
-        account.namespace === match.account.namespace &&
-        account.name === match.account.name;
-      return same ? 'revocation' : 'unexplained';
-    }
+    case 'policy':
+      return policyGap(context, start, match);
+    case 'node-wide':
+      return nodeWideGap(context, start);
+    case 'secret':
+      return secretGap(context, start.image, match);
+    case 'service-account':
+      return serviceAccountGap(context, match);
   }
+}
+
+/** The policy exempted the image: NeverVerify, an allowlisted image, or one the kubelet never pulled. */
+function policyGap(
+  context: GapContext,
+  start: ViolatingStart,
+  match: Extract<MustAttemptImagePullMatch, { kind: 'policy' }>,
+): GapClass {
+  if (context.policy === 'NeverVerify') return 'never-verify';
+  if (context.policy === 'NeverVerifyAllowlistedImages') {
+    const parsed = parseAllowlist(context.allowlist);
+    return parsed.ok && imageMatchesAllowlist(start.image, parsed.value, context.allowlistMatching)
+      ? 'allowlisted'
+      : 'unexplained';
+  }
+  if (context.policy === 'NeverVerifyPreloadedImages' && !match.pulledByKubelet) {
+    // "Preloaded" means no pulled record for the imageRef and no intent for this image string. Check the disk:
+    // a record that exists there means the kubelet misjudged; none may exist legitimately because the
+    // kubelet never pulled the image, a record write failed (only the pulled name's intent then remains), or
+    // the directory was wiped.
+    if (context.recordFileExists(start.imageRef) || context.intentFileExists(start.image))
+      return 'unexplained';
+    const lastPull = lastPullOf(context, start.imageRef, start.image);
+    return lastPull !== undefined && context.recordsDeletedAt.some((t) => t >= lastPull)
+      ? 'deleted-records'
+      : 'preloaded';
+  }
+  return 'unexplained';
+}
+
+/** The record says every pod may use the image: it must have been pulled anonymously or with node credentials. */
+function nodeWideGap(context: GapContext, start: ViolatingStart): GapClass {
+  const key = imageKey(start.image);
+  const nodeWidePull = context.pulls.some(
+    (p) =>
+      p.imageRef === start.imageRef &&
+      (p.credential === 'node' || p.credential === 'anonymous') &&
+      imageKey(p.image) === key,
+  );
+  return nodeWidePull || context.presetNodeWide(start.imageRef) ? 'node-wide' : 'unexplained';
+}
+
+/**
+ * A recorded secret matched one the pod holds: by credential hash (the credential the registry no longer accepts)
+ * or by coordinates (the same secret, its content since changed).
+ */
+function secretGap(
+  context: GapContext,
+  image: string,
+  match: Extract<MustAttemptImagePullMatch, { kind: 'secret' }>,
+): GapClass {
+  const { podSecret, cachedSecret } = match;
+  if (!podHoldsSecret(context, image, podSecret)) return 'unexplained';
+  if (match.by === 'hash') {
+    return podSecret.credentialHash !== '' && podSecret.credentialHash === cachedSecret.credentialHash
+      ? 'revocation'
+      : 'unexplained';
+  }
+  const sameIdentity =
+    podSecret.uid === cachedSecret.uid &&
+    podSecret.namespace === cachedSecret.namespace &&
+    podSecret.name === cachedSecret.name;
+  return sameIdentity ? 'rotation' : 'unexplained';
+}
+
+/** A recorded service account matched: it must be the pod's own, which the registry no longer accepts. */
+function serviceAccountGap(
+  context: GapContext,
+  match: Extract<MustAttemptImagePullMatch, { kind: 'service-account' }>,
+): GapClass {
+  const account = context.podServiceAccount;
+  const same =
+    account !== undefined &&
+    account.uid === match.account.uid &&
+    account.namespace === match.account.namespace &&
+    account.name === match.account.name;
+  return same ? 'revocation' : 'unexplained';
 }
 
 function raceOrUnexplained(

@@ -64,6 +64,9 @@ export function featureGateEnabled(config: KubeletImageConfig, profile: KubeletP
   return config.featureGates?.KubeletEnsureSecretPulledImages ?? profile.featureGateDefault;
 }
 
+/** The errors that keep the kubelet from starting. */
+type StartRefused = { readonly ok: false; readonly errors: string[] };
+
 /**
  * Starts the kubelet's image machinery as kubelet start-up does: validate the configuration (a kubelet refuses to
  * start on an error), open the pull-record store (directory creation, 1.35+ migration, cache warm-up), create the
@@ -74,24 +77,10 @@ export function startKubeletImageStack(
   config: KubeletImageConfig,
   ports: KubeletPorts,
   profile: KubeletProfile,
-):
-  | { readonly ok: true; readonly stack: KubeletImageStack }
-  | { readonly ok: false; readonly errors: string[] } {
+): { readonly ok: true; readonly stack: KubeletImageStack } | StartRefused {
   const gate = featureGateEnabled(config, profile);
-  const allowlistPatterns = config.preloadedImagesVerificationAllowlist ?? [];
-  const errors = validateImagePullConfiguration({
-    featureGateEnabled: gate,
-    policy: config.imagePullCredentialsVerificationPolicy,
-    allowlist: allowlistPatterns,
-  });
-  if (errors.length > 0) return { ok: false, errors };
-  let recordStore: RecordStoreSpec | undefined;
-  if (config.recordStore !== undefined) {
-    const parsed = parseRecordStoreSpec(config.recordStore);
-    if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-    recordStore = parsed.value;
-  }
-
+  const validated = validateKubeletImageConfig(config, gate);
+  if (!validated.ok) return validated;
   if (!gate) {
     const pullManager = new NoopPullManager();
     return {
@@ -104,40 +93,17 @@ export function startKubeletImageStack(
       },
     };
   }
-
   const policy = (config.imagePullCredentialsVerificationPolicy ||
     'NeverVerifyPreloadedImages') as ImagePullCredentialsVerificationPolicy;
-  const allowlist = parseAllowlist(allowlistPatterns);
-  if (!allowlist.ok) throw new Error('allowlist passed validation but does not parse'); // validated above
-  const root = config.rootDirectory ?? DEFAULT_KUBELET_ROOT;
-  let store: OpenedRecordStore;
-  try {
-    store =
-      recordStore === undefined
-        ? openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder })
-        : openRecordStore(recordStore, {
-            fs: ports.fs,
-            kubeletRoot: root,
-            profile,
-            clock: ports.clock,
-            logger: ports.recorder,
-          });
-  } catch (error) {
-    // The kubelet exits when it cannot create its record directories (e.g. ENOSPC); systemd retries it.
-    if (error instanceof PullRecordsInitError) return { ok: false, errors: [error.message] };
-    throw error;
-  }
-  const pullManager = createPullManager({
-    accessor: store.accessor,
-    policy: createPolicyEnforcer(policy, allowlist.value, profile.allowlistMatching),
-    imageService: ports.imageService,
-    clock: ports.clock,
-    recorder: ports.recorder,
-    credentialMappingKey: profile.credentialMappingKey,
-    lockStripes: config.serializeImagePulls === false ? (config.maxParallelImagePulls ?? 1) : 1,
-    lockStripesPanic: profile.lockStripesPanic,
-    ...(profile.plantedBug === undefined ? {} : { plantedBug: profile.plantedBug }),
-  });
+  const opened = openPullRecords(
+    validated.recordStore,
+    config.rootDirectory ?? DEFAULT_KUBELET_ROOT,
+    ports,
+    profile,
+  );
+  if (!opened.ok) return opened;
+  const { store } = opened;
+  const pullManager = newPullManager(config, policy, store.accessor, ports, profile);
   return {
     ok: true,
     stack: {
@@ -152,6 +118,77 @@ export function startKubeletImageStack(
       imageManager: new ImageManager({ ...ports, profile, featureGateEnabled: true, pullManager }),
     },
   };
+}
+
+/**
+ * The configuration checks a kubelet makes before it starts: the policy and allowlist (with the gate as
+ * configured), and pullsim's record-store spec, parsed.
+ */
+function validateKubeletImageConfig(
+  config: KubeletImageConfig,
+  gate: boolean,
+): { readonly ok: true; readonly recordStore: RecordStoreSpec | undefined } | StartRefused {
+  const errors = validateImagePullConfiguration({
+    featureGateEnabled: gate,
+    policy: config.imagePullCredentialsVerificationPolicy,
+    allowlist: config.preloadedImagesVerificationAllowlist ?? [],
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  if (config.recordStore === undefined) return { ok: true, recordStore: undefined };
+  const parsed = parseRecordStoreSpec(config.recordStore);
+  return parsed.ok ? { ok: true, recordStore: parsed.value } : { ok: false, errors: [parsed.error] };
+}
+
+/**
+ * Opens the pull-record store under the kubelet root: the profile's own stack, or the configured strategy. A
+ * record directory that cannot be created is a start-up error, as it is for the kubelet.
+ */
+function openPullRecords(
+  recordStore: RecordStoreSpec | undefined,
+  root: string,
+  ports: KubeletPorts,
+  profile: KubeletProfile,
+): { readonly ok: true; readonly store: OpenedRecordStore } | StartRefused {
+  try {
+    const store =
+      recordStore === undefined
+        ? openPullRecordsStore(ports.fs, root, profile, { logger: ports.recorder })
+        : openRecordStore(recordStore, {
+            fs: ports.fs,
+            kubeletRoot: root,
+            profile,
+            clock: ports.clock,
+            logger: ports.recorder,
+          });
+    return { ok: true, store };
+  } catch (error) {
+    // The kubelet exits when it cannot create its record directories (e.g. ENOSPC); systemd retries it.
+    if (error instanceof PullRecordsInitError) return { ok: false, errors: [error.message] };
+    throw error;
+  }
+}
+
+/** The pull manager over the opened records, enforcing the policy; its lock stripes follow the pull parallelism. */
+function newPullManager(
+  config: KubeletImageConfig,
+  policy: ImagePullCredentialsVerificationPolicy,
+  accessor: PullRecordsAccessor,
+  ports: KubeletPorts,
+  profile: KubeletProfile,
+): ImagePullManager {
+  const allowlist = parseAllowlist(config.preloadedImagesVerificationAllowlist ?? []);
+  if (!allowlist.ok) throw new Error('allowlist passed validation but does not parse'); // validated at start-up
+  return createPullManager({
+    accessor,
+    policy: createPolicyEnforcer(policy, allowlist.value, profile.allowlistMatching),
+    imageService: ports.imageService,
+    clock: ports.clock,
+    recorder: ports.recorder,
+    credentialMappingKey: profile.credentialMappingKey,
+    lockStripes: config.serializeImagePulls === false ? (config.maxParallelImagePulls ?? 1) : 1,
+    lockStripesPanic: profile.lockStripesPanic,
+    ...(profile.plantedBug === undefined ? {} : { plantedBug: profile.plantedBug }),
+  });
 }
 
 export { getPullSecretsForPod } from './pod/pull-secrets.js';

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { TICKS_PER_MILLISECOND, ticks } from '../../src/time.js';
+import { TICKS_PER_MILLISECOND, type Ticks, ticks } from '../../src/time.js';
 import type { GapClass } from '../gaps.js';
 import { runLoop } from '../kernel/loop.js';
 import { Trace } from '../kernel/trace.js';
 import type { Mode } from '../scenario/types.js';
+import type { SimNode } from '../world/node.js';
 import type { PodRecord } from '../world/pod-records.js';
 import { World } from '../world/world.js';
 import { PeakMemory, wallMs } from './measure.js';
@@ -75,50 +76,114 @@ export function runWorkload(workload: Workload, options: BenchRunOptions = {}): 
   const mode = options.mode ?? 'NeverVerifyPreloadedImages';
   const device = options.device ?? workload.device;
   const expanded = expandWorkload(workload);
-  const decisions = createHash('sha256');
-  let pendingDecisions = '';
-  let podStarts = 0;
-  let containersStarted = 0;
-  let violations = 0;
-  const violationsByClass: Record<string, number> = {};
-  const latencies: number[] = [];
-  const account = (record: PodRecord) => {
-    const created = record.containers[0]?.history[0]?.t ?? 0;
-    for (const container of record.containers) {
-      if (container.firstStartedAt !== undefined) {
-        containersStarted++;
-        latencies.push((container.firstStartedAt - created) / TICKS_PER_MILLISECOND);
-      }
-      for (const start of container.starts) {
-        if (!start.violation) continue;
-        violations++;
-        const gap: GapClass = start.gap ?? 'unexplained';
-        violationsByClass[gap] = (violationsByClass[gap] ?? 0) + 1;
-      }
-    }
-  };
+  const pods = new PodTally();
+  const decisions = new DecisionsDigest();
   const world = new World(expanded.scenario, {
     mode,
     seed: workload.seed,
     trace: new Trace({ off: true }),
     timelineStream: expanded.stream(),
     retainPodRecords: false,
-    onPodFinished: account,
-    onDecision: (line) => {
-      // Hashed in chunks: the digest of the concatenation does not depend on how it is fed to the hash.
-      pendingDecisions += `${line}\n`;
-      if (pendingDecisions.length > 65_536) {
-        decisions.update(pendingDecisions);
-        pendingDecisions = '';
-      }
-    },
+    onPodFinished: (record) => pods.add(record),
+    onDecision: (line) => decisions.add(line),
     ...(strategy === 'default' ? {} : { recordStore: strategy }),
     device,
   });
+  const run = runEvents(world, workload.duration, options.onProgress);
+  for (const node of world.nodes.values()) for (const record of node.livePodRecords()) pods.add(record);
+  const podStarts = world.api.podsCreated;
+  const perStart = (n: number) => (podStarts === 0 ? 0 : n / podStarts);
+  const registryRequests = [...world.registries.values()].reduce((sum, r) => sum + r.counters.requests, 0);
+  const perWallSecond = (n: number) => (run.wallMs === 0 ? 0 : n / (run.wallMs / 1000));
+  return {
+    workload: workload.name,
+    strategy,
+    mode,
+    device,
+    podStarts,
+    containersStarted: pods.containersStarted,
+    fs: fsFigures([...world.nodes.values()][0], perStart),
+    registryRequestsPerStart: perStart(registryRequests),
+    registryRequests,
+    violationsByClass: pods.violationsByClass,
+    violations: pods.violations,
+    startLatencyMs: pods.startLatencyMs(),
+    wallMs: run.wallMs,
+    events: run.events,
+    eventsPerWallSecond: perWallSecond(run.events),
+    podStartsPerWallSecond: perWallSecond(podStarts),
+    peakRssMb: run.peakBytes / (1024 * 1024),
+    decisionsDigest: decisions.digest(),
+  };
+}
+
+/** What the pods of a run add up to, from their records: containers started, start latencies, violations. */
+class PodTally {
+  containersStarted = 0;
+  violations = 0;
+  readonly violationsByClass: Record<string, number> = {};
+  /** Virtual milliseconds from pod creation to each container's first start. */
+  readonly #latencies: number[] = [];
+
+  /** Counts one pod: as it finishes, or at the end for the pods still live. */
+  add(record: PodRecord): void {
+    const created = record.containers[0]?.history[0]?.t ?? 0;
+    for (const container of record.containers) {
+      if (container.firstStartedAt !== undefined) {
+        this.containersStarted++;
+        this.#latencies.push((container.firstStartedAt - created) / TICKS_PER_MILLISECOND);
+      }
+      for (const start of container.starts) {
+        if (!start.violation) continue;
+        this.violations++;
+        const gap: GapClass = start.gap ?? 'unexplained';
+        this.violationsByClass[gap] = (this.violationsByClass[gap] ?? 0) + 1;
+      }
+    }
+  }
+
+  /** The median and 99th percentile of the start latencies (nearest rank), 0 when no container started. */
+  startLatencyMs(): BenchRun['startLatencyMs'] {
+    const sorted = this.#latencies.sort((a, b) => a - b);
+    const percentile = (p: number) =>
+      sorted.length === 0
+        ? 0
+        : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
+    return { p50: percentile(50), p99: percentile(99) };
+  }
+}
+
+/** SHA-256 of every EnsureImageExists outcome line in order, fed to the hash in chunks of about 64 KiB. */
+class DecisionsDigest {
+  readonly #hash = createHash('sha256');
+  #pending = '';
+
+  add(line: string): void {
+    // The digest of the concatenation does not depend on how it is fed to the hash.
+    this.#pending += `${line}\n`;
+    if (this.#pending.length > 65_536) {
+      this.#hash.update(this.#pending);
+      this.#pending = '';
+    }
+  }
+
+  digest(): string {
+    return `sha256:${this.#hash.update(this.#pending).digest('hex')}`;
+  }
+}
+
+/**
+ * Handles the world's events up to `until`, sampling peak memory and reporting progress every 16,384 events:
+ * the only part of a bench run that wall time and memory are measured over.
+ */
+function runEvents(
+  world: World,
+  until: Ticks,
+  onProgress: ((fraction: number) => void) | undefined,
+): { readonly events: number; readonly wallMs: number; readonly peakBytes: number } {
   const memory = new PeakMemory();
   const started = wallMs();
   let events = 0;
-  const until = workload.duration;
   const outcome = runLoop(
     world.queue,
     world.clock,
@@ -127,63 +192,41 @@ export function runWorkload(workload: Workload, options: BenchRunOptions = {}): 
       events++;
       if ((events & 0x3fff) === 0) {
         memory.sample();
-        options.onProgress?.(world.clock.now() / until);
+        onProgress?.(world.clock.now() / until);
       }
     },
     { until, maxSteps: 200_000_000, maxTicks: ticks(until) },
   );
   const elapsed = wallMs() - started;
   memory.sample();
-  for (const node of world.nodes.values()) for (const record of node.livePodRecords()) account(record);
-  podStarts = world.api.podsCreated;
+  return { events: outcome.steps, wallMs: elapsed, peakBytes: memory.peakBytes };
+}
 
-  const node = [...world.nodes.values()][0];
+/**
+ * The node's filesystem work under the kubelet root, split by path: start-ups, the record pruning that follows
+ * image GC, and what pods cause, divided into the decision's point reads and everything else.
+ */
+function fsFigures(node: SimNode | undefined, perStart: (n: number) => number): BenchRun['fs'] {
   const io = node?.fs.ioTotals();
   const startup = node?.startupIo ?? { ops: 0, syscalls: 0, reads: 0 };
-  const perStart = (n: number) => (podStarts === 0 ? 0 : n / podStarts);
-  const registryRequests = [...world.registries.values()].reduce((sum, r) => sum + r.counters.requests, 0);
-  const sorted = latencies.sort((a, b) => a - b);
-  const percentile = (p: number) =>
-    sorted.length === 0
-      ? 0
-      : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
   const gc = node?.gcIo ?? { ops: 0, syscalls: 0, reads: 0 };
   // Pod-driven work: everything but start-ups and the record pruning that follows image GC.
   const podReads = (io?.reads ?? 0) - startup.reads - gc.reads;
   const podOps = (io?.ops ?? 0) - startup.ops - gc.ops;
   return {
-    workload: workload.name,
-    strategy,
-    mode,
-    device,
-    podStarts,
-    containersStarted,
-    fs: {
-      syscalls: io?.syscalls.total ?? 0,
-      ops: io?.ops ?? 0,
-      bytesRead: io?.bytesRead ?? 0,
-      bytesWritten: io?.bytesWritten ?? 0,
-      decisionOpsPerStart: perStart(podReads),
-      writeOpsPerStart: perStart(podOps - podReads),
-      gcOpsPerStart: perStart(gc.ops),
-      syscallsPerStart: perStart((io?.syscalls.total ?? 0) - startup.syscalls),
-      bytesPerStart: perStart((io?.bytesRead ?? 0) + (io?.bytesWritten ?? 0)),
-      startupOps: startup.ops,
-      startupSyscalls: startup.syscalls,
-      writeSyscalls: io?.syscalls.write ?? 0,
-      recordWrites: node?.fs.renamesInto(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
-      recordDeletes: node?.fs.filesRemovedFrom(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
-    },
-    registryRequestsPerStart: perStart(registryRequests),
-    registryRequests,
-    violationsByClass,
-    violations,
-    startLatencyMs: { p50: percentile(50), p99: percentile(99) },
-    wallMs: elapsed,
-    events: outcome.steps,
-    eventsPerWallSecond: elapsed === 0 ? 0 : outcome.steps / (elapsed / 1000),
-    podStartsPerWallSecond: elapsed === 0 ? 0 : podStarts / (elapsed / 1000),
-    peakRssMb: memory.peakBytes / (1024 * 1024),
-    decisionsDigest: `sha256:${decisions.update(pendingDecisions).digest('hex')}`,
+    syscalls: io?.syscalls.total ?? 0,
+    ops: io?.ops ?? 0,
+    bytesRead: io?.bytesRead ?? 0,
+    bytesWritten: io?.bytesWritten ?? 0,
+    decisionOpsPerStart: perStart(podReads),
+    writeOpsPerStart: perStart(podOps - podReads),
+    gcOpsPerStart: perStart(gc.ops),
+    syscallsPerStart: perStart((io?.syscalls.total ?? 0) - startup.syscalls),
+    bytesPerStart: perStart((io?.bytesRead ?? 0) + (io?.bytesWritten ?? 0)),
+    startupOps: startup.ops,
+    startupSyscalls: startup.syscalls,
+    writeSyscalls: io?.syscalls.write ?? 0,
+    recordWrites: node?.fs.renamesInto(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
+    recordDeletes: node?.fs.filesRemovedFrom(`${node.kubeletRoot}/image_manager/pulled`) ?? 0,
   };
 }

@@ -1,18 +1,24 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { DEFAULT_KUBELET_VERSION } from '../../src/profiles.js';
 import { TICKS_PER_MINUTE, TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
 import type {
-  Action,
   FsFaultKind,
   ImagePullPolicy,
   Manifest,
   PodManifest,
-  RegistrySpec,
   Scenario,
-  SecretManifest,
   TimelineStep,
 } from '../scenario/types.js';
+import {
+  type CatalogImage,
+  fakeDigest,
+  HOST,
+  imageCatalog,
+  password,
+  secretManifest,
+  tenantObjects,
+  tenantRegistry,
+} from './tenant-world.js';
 
 /** Timeline actions a campaign can generate (setPolicy is left out: a mode fixes the policy). */
 export const FUZZ_ACTIONS = [
@@ -68,32 +74,6 @@ export const swarmProfileArb: fc.Arbitrary<SwarmProfile> = fc.record({
   copiedCredentials: fc.boolean(),
   wrongPasswords: fc.boolean(),
 });
-
-const HOST = 'reg.example.com';
-const PUBLIC_IMAGE = `${HOST}/shared/base:v1`;
-
-/** A stable fake digest for a name. */
-export function fakeDigest(name: string): string {
-  return `sha256:${createHash('sha256').update(`pullsim-fuzz:${name}`).digest('hex')}`;
-}
-
-function password(tenant: number, generation: number): string {
-  return `pw-${tenant}-${generation}`;
-}
-
-function dockerConfig(username: string, secret: string): string {
-  return JSON.stringify({ auths: { [HOST]: { username, password: secret } } });
-}
-
-function secretManifest(namespace: string, name: string, username: string, secret: string): SecretManifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { namespace, name },
-    type: 'kubernetes.io/dockerconfigjson',
-    stringData: { '.dockerconfigjson': dockerConfig(username, secret) },
-  };
-}
 
 interface PodPlan {
   readonly tenant: number;
@@ -168,223 +148,27 @@ interface ScenarioPlan {
   readonly nodeWideTenant: number;
 }
 
-/** The image references a world offers, by index (some are other tenants' private images). */
-function imageCatalog(
-  tenants: number,
-  sharedDigests: boolean,
-): { ref: string; repository: string; tag: string; digest: string }[] {
-  const images: { ref: string; repository: string; tag: string; digest: string }[] = [
-    { ref: PUBLIC_IMAGE, repository: 'shared/base', tag: 'v1', digest: fakeDigest('shared/base:v1') },
-  ];
-  for (let t = 0; t < tenants; t++) {
-    for (const tag of ['v1', 'v2'])
-      images.push({
-        ref: `${HOST}/t${t}/app:${tag}`,
-        repository: `t${t}/app`,
-        tag,
-        digest: fakeDigest(`t${t}/app:${tag}`),
-      });
-    if (sharedDigests) {
-      // A private mirror holding the same content as the public image (kubernetes#138175's situation).
-      images.push({
-        ref: `${HOST}/t${t}/mirror:v1`,
-        repository: `t${t}/mirror`,
-        tag: 'v1',
-        digest: fakeDigest('shared/base:v1'),
-      });
-    }
-  }
-  return images;
-}
+const NODE = 'node-1';
 
+/**
+ * The scenario a drawn plan stands for. Everything random was drawn before (scenarioArb); this only lays the plan
+ * out: the tenants' world (tenant-world.ts), the pods at the start or on the timeline, the actions' steps, and
+ * the node.
+ */
 function buildScenario(profile: SwarmProfile, plan: ScenarioPlan, name: string): Scenario {
-  const tenants = plan.tenants;
-  const images = imageCatalog(tenants, profile.sharedDigests);
-  const image = (index: number) => images[index % images.length] as (typeof images)[number];
-  const ns = (t: number) => `t${t % tenants}`;
-  const repositories: RegistrySpec['repositories'][number][] = [
-    {
-      name: 'shared/base',
-      public: true,
-      pullers: [],
-      tags: { v1: { digest: fakeDigest('shared/base:v1'), sizeBytes: 20_000_000 } },
-    },
-  ];
-  for (let t = 0; t < tenants; t++) {
-    const pullers = [
-      `t${t}`,
-      ...(profile.serviceAccountProvider ? [`system:serviceaccount:t${t}:builder`] : []),
-    ];
-    repositories.push({
-      name: `t${t}/app`,
-      public: false,
-      pullers,
-      tags: {
-        v1: { digest: fakeDigest(`t${t}/app:v1`), sizeBytes: 30_000_000 },
-        v2: { digest: fakeDigest(`t${t}/app:v2`), sizeBytes: 30_000_000 },
-      },
-    });
-    if (profile.sharedDigests)
-      repositories.push({
-        name: `t${t}/mirror`,
-        public: false,
-        pullers,
-        tags: { v1: { digest: fakeDigest('shared/base:v1'), sizeBytes: 20_000_000 } },
-      });
-  }
-  const registry: RegistrySpec = {
-    host: HOST,
-    users: Array.from({ length: tenants }, (_, t) => ({ username: `t${t}`, password: password(t, 0) })),
-    repositories,
-    latency: { minTicks: ticks(20_000), maxTicks: ticks(400_000) },
-    ...(profile.serviceAccountProvider
-      ? { serviceAccountTokenProvider: { requireServiceAccount: false } }
-      : {}),
-  };
-
-  const objects: Manifest[] = [];
+  const images = imageCatalog(plan.tenants, profile.sharedDigests);
+  const image = (index: number) => images[index % images.length] as CatalogImage;
+  const namespace = (tenant: number) => `t${tenant % plan.tenants}`;
+  const objects: Manifest[] = tenantObjects(plan.tenants, profile, plan);
   const timeline: TimelineStep[] = [];
-  for (let t = 0; t < tenants; t++) {
-    const source = profile.copiedCredentials ? (plan.copies[t] ?? t) % tenants : t;
-    const wrong = profile.wrongPasswords && (plan.wrong[t] ?? false);
-    objects.push(
-      secretManifest(ns(t), 'regcred', `t${source}`, wrong ? 'not-the-password' : password(source, 0)),
-    );
-    if (profile.serviceAccountProvider)
-      objects.push({
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: { namespace: ns(t), name: 'builder' },
-      });
-  }
   plan.pods.forEach((pod, i) => {
-    const manifest: PodManifest = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { namespace: ns(pod.tenant), name: `p${i}` },
-      spec: {
-        ...(pod.withSecret ? { imagePullSecrets: [{ name: 'regcred' }] } : {}),
-        ...(profile.serviceAccountProvider && pod.builderAccount ? { serviceAccountName: 'builder' } : {}),
-        containers: [{ name: 'app', image: image(pod.image).ref, imagePullPolicy: pod.policy }],
-      },
-    };
+    const manifest = podManifest(profile, pod, `p${i}`, namespace(pod.tenant), image(pod.image).ref);
     if (pod.atSeconds === 0) objects.push(manifest);
     else timeline.push({ at: seconds(pod.atSeconds), apply: manifest });
   });
-
-  const passwordGeneration = new Map<number, number>();
-  for (const action of plan.actions) {
-    const at = seconds(action.atSeconds);
-    const t = action.a % tenants;
-    const add = (step: Action) => timeline.push({ at, action: step });
-    switch (action.kind) {
-      case 'restartKubelet':
-        add({ action: 'restartKubelet', node: 'node-1' });
-        break;
-      case 'crashKubelet':
-        add({
-          action: 'crashKubelet',
-          node: 'node-1',
-          ...(action.b % 2 === 0 ? {} : { downtime: seconds(5) }),
-        });
-        break;
-      case 'registryOutage':
-        add({ action: 'registryDown', host: HOST });
-        timeline.push({
-          at: seconds(action.atSeconds + 20 + action.b * 10),
-          action: { action: 'registryUp', host: HOST },
-        });
-        break;
-      case 'revokePuller':
-        add({ action: 'revokePuller', host: HOST, repository: `t${t}/app`, username: `t${t}` });
-        break;
-      case 'changePassword': {
-        const generation = (passwordGeneration.get(t) ?? 0) + 1;
-        passwordGeneration.set(t, generation);
-        add({ action: 'changePassword', host: HOST, username: `t${t}`, password: password(t, generation) });
-        if (action.b % 2 === 0)
-          timeline.push({ at, apply: secretManifest(ns(t), 'regcred', `t${t}`, password(t, generation)) });
-        break;
-      }
-      case 'rotateSecret':
-        // In place: same name and UID, new content (valid or not).
-        timeline.push({
-          at,
-          apply: secretManifest(
-            ns(t),
-            'regcred',
-            `t${action.b % tenants}`,
-            action.b % 2 === 0
-              ? password(action.b % tenants, passwordGeneration.get(action.b % tenants) ?? 0)
-              : 'rotated-wrong',
-          ),
-        });
-        break;
-      case 'recreateSecret':
-        timeline.push({ at, delete: { kind: 'Secret', namespace: ns(t), name: 'regcred' } });
-        timeline.push({
-          at,
-          apply: secretManifest(
-            ns(t),
-            'regcred',
-            `t${action.b % tenants}`,
-            password(action.b % tenants, passwordGeneration.get(action.b % tenants) ?? 0),
-          ),
-        });
-        break;
-      case 'retag':
-        add({
-          action: 'retag',
-          host: HOST,
-          repository: `t${t}/app`,
-          tag: 'v1',
-          digest: fakeDigest(`t${t}/app:v2`),
-        });
-        break;
-      case 'imageGC':
-        add({ action: 'imageGC', node: 'node-1' });
-        break;
-      case 'deleteRecords':
-        add({ action: 'deleteRecords', node: 'node-1' });
-        if (action.b % 2 === 0) add({ action: 'restartKubelet', node: 'node-1' });
-        break;
-      case 'removeImage':
-        add({ action: 'removeImage', node: 'node-1', image: image(action.b).ref });
-        break;
-      case 'restartContainer':
-        if (plan.pods.length > 0) {
-          const pod = action.b % plan.pods.length;
-          add({ action: 'restartContainer', pod: `${ns(plan.pods[pod]?.tenant ?? 0)}/p${pod}` });
-        }
-        break;
-      case 'fsFault': {
-        const fault = profile.faults[action.fault % profile.faults.length] as FsFaultKind;
-        const path = action.b % 3 === 0 ? 'pulled' : action.b % 3 === 1 ? 'pulling' : undefined;
-        add({
-          action: 'fsFault',
-          node: 'node-1',
-          fault,
-          count: 1 + (action.a % 3),
-          ...(path === undefined ? {} : { path }),
-        });
-        break;
-      }
-    }
-  }
+  timeline.push(...actionSteps(profile, plan, { image, namespace }));
   timeline.sort((x, y) => x.at - y.at);
   const last = timeline.reduce((max, step) => Math.max(max, step.at), 0);
-
-  const preloaded = profile.preloadedImages
-    ? [...new Set(plan.preloaded.map((i) => image(i).ref))].map((ref) => ({ ref }))
-    : [];
-  const nodeWide = profile.nodeWideCredentials
-    ? {
-        [HOST]: {
-          username: `t${plan.nodeWideTenant % tenants}`,
-          password: password(plan.nodeWideTenant % tenants, 0),
-        },
-      }
-    : undefined;
   return {
     name,
     seed: 1,
@@ -397,20 +181,197 @@ function buildScenario(profile: SwarmProfile, plan: ScenarioPlan, name: string):
       serializeImagePulls: true,
       syncFrequency: ticks(TICKS_PER_MINUTE),
     },
-    registries: [registry],
-    nodes: [
-      {
-        name: 'node-1',
-        images: preloaded,
-        imageManagerFiles: {},
-        ...(nodeWide === undefined ? {} : { credentials: nodeWide }),
-      },
-    ],
+    registries: [tenantRegistry(plan.tenants, profile)],
+    nodes: [nodeSpec(profile, plan, image)],
     objects,
     timeline,
     expect: [],
   };
 }
+
+/** One pod with one container, its secret and service account as the plan says. */
+function podManifest(
+  profile: SwarmProfile,
+  pod: PodPlan,
+  name: string,
+  namespace: string,
+  image: string,
+): PodManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name },
+    spec: {
+      ...(pod.withSecret ? { imagePullSecrets: [{ name: 'regcred' }] } : {}),
+      ...(profile.serviceAccountProvider && pod.builderAccount ? { serviceAccountName: 'builder' } : {}),
+      containers: [{ name: 'app', image, imagePullPolicy: pod.policy }],
+    },
+  };
+}
+
+/** The one node: its preloaded images and node-wide credentials (one tenant's), when the profile has them. */
+function nodeSpec(
+  profile: SwarmProfile,
+  plan: ScenarioPlan,
+  image: (index: number) => CatalogImage,
+): Scenario['nodes'][number] {
+  const preloaded = profile.preloadedImages
+    ? [...new Set(plan.preloaded.map((i) => image(i).ref))].map((ref) => ({ ref }))
+    : [];
+  const tenant = plan.nodeWideTenant % plan.tenants;
+  const nodeWide = profile.nodeWideCredentials
+    ? { [HOST]: { username: `t${tenant}`, password: password(tenant, 0) } }
+    : undefined;
+  return {
+    name: NODE,
+    images: preloaded,
+    imageManagerFiles: {},
+    ...(nodeWide === undefined ? {} : { credentials: nodeWide }),
+  };
+}
+
+/** What an action's steps are laid out with: the world's images and namespaces, and the moment and tenant. */
+interface ActionContext {
+  readonly at: Ticks;
+  /** The tenant the action is about (`a`, modulo the tenants). */
+  readonly tenant: number;
+  readonly tenants: number;
+  readonly pods: readonly PodPlan[];
+  readonly faults: readonly FsFaultKind[];
+  readonly image: (index: number) => CatalogImage;
+  readonly namespace: (tenant: number) => string;
+  /** Each tenant's current password generation, advanced by `changePassword`. */
+  readonly passwordGeneration: Map<number, number>;
+}
+
+/** The timeline steps of the plan's actions, in the plan's order. */
+function actionSteps(
+  profile: SwarmProfile,
+  plan: ScenarioPlan,
+  world: Pick<ActionContext, 'image' | 'namespace'>,
+): TimelineStep[] {
+  const passwordGeneration = new Map<number, number>();
+  return plan.actions.flatMap((action) =>
+    ACTION_STEPS[action.kind](action, {
+      ...world,
+      at: seconds(action.atSeconds),
+      tenant: action.a % plan.tenants,
+      tenants: plan.tenants,
+      pods: plan.pods,
+      faults: profile.faults,
+      passwordGeneration,
+    }),
+  );
+}
+
+/** The current password of a tenant (another tenant's, for a copied or rotated secret). */
+function currentPassword(context: ActionContext, tenant: number): string {
+  return password(tenant, context.passwordGeneration.get(tenant) ?? 0);
+}
+
+/**
+ * Each kind of action as timeline steps, all at the action's moment but the end of an outage. `b` picks a
+ * variant (a second tenant, an image, a pod, a fault's path), `a` a fault's count.
+ */
+const ACTION_STEPS: {
+  readonly [K in ActionPlan['kind']]: (action: ActionPlan, context: ActionContext) => TimelineStep[];
+} = {
+  restartKubelet: (_, { at }) => [{ at, action: { action: 'restartKubelet', node: NODE } }],
+  crashKubelet: (action, { at }) => [
+    {
+      at,
+      action: { action: 'crashKubelet', node: NODE, ...(action.b % 2 === 0 ? {} : { downtime: seconds(5) }) },
+    },
+  ],
+  registryOutage: (action, { at }) => [
+    { at, action: { action: 'registryDown', host: HOST } },
+    { at: seconds(action.atSeconds + 20 + action.b * 10), action: { action: 'registryUp', host: HOST } },
+  ],
+  revokePuller: (_, { at, tenant: t }) => [
+    { at, action: { action: 'revokePuller', host: HOST, repository: `t${t}/app`, username: `t${t}` } },
+  ],
+  changePassword: (action, context) => {
+    const { at, tenant: t } = context;
+    context.passwordGeneration.set(t, (context.passwordGeneration.get(t) ?? 0) + 1);
+    const changed = currentPassword(context, t);
+    return [
+      { at, action: { action: 'changePassword', host: HOST, username: `t${t}`, password: changed } },
+      ...(action.b % 2 === 0
+        ? [{ at, apply: secretManifest(context.namespace(t), 'regcred', `t${t}`, changed) }]
+        : []),
+    ];
+  },
+  // In place: same name and UID, new content (valid or not).
+  rotateSecret: (action, context) => {
+    const source = action.b % context.tenants;
+    const secret = action.b % 2 === 0 ? currentPassword(context, source) : 'rotated-wrong';
+    return [
+      {
+        at: context.at,
+        apply: secretManifest(context.namespace(context.tenant), 'regcred', `t${source}`, secret),
+      },
+    ];
+  },
+  recreateSecret: (action, context) => {
+    const { at, tenant: t } = context;
+    const source = action.b % context.tenants;
+    return [
+      { at, delete: { kind: 'Secret', namespace: context.namespace(t), name: 'regcred' } },
+      {
+        at,
+        apply: secretManifest(
+          context.namespace(t),
+          'regcred',
+          `t${source}`,
+          currentPassword(context, source),
+        ),
+      },
+    ];
+  },
+  retag: (_, { at, tenant: t }) => [
+    {
+      at,
+      action: {
+        action: 'retag',
+        host: HOST,
+        repository: `t${t}/app`,
+        tag: 'v1',
+        digest: fakeDigest(`t${t}/app:v2`),
+      },
+    },
+  ],
+  imageGC: (_, { at }) => [{ at, action: { action: 'imageGC', node: NODE } }],
+  deleteRecords: (action, { at }) => [
+    { at, action: { action: 'deleteRecords', node: NODE } },
+    ...(action.b % 2 === 0 ? [{ at, action: { action: 'restartKubelet', node: NODE } } as const] : []),
+  ],
+  removeImage: (action, { at, image }) => [
+    { at, action: { action: 'removeImage', node: NODE, image: image(action.b).ref } },
+  ],
+  restartContainer: (action, { at, pods, namespace }) => {
+    if (pods.length === 0) return [];
+    const pod = action.b % pods.length;
+    return [
+      { at, action: { action: 'restartContainer', pod: `${namespace(pods[pod]?.tenant ?? 0)}/p${pod}` } },
+    ];
+  },
+  fsFault: (action, { at, faults }) => {
+    const fault = faults[action.fault % faults.length] as FsFaultKind;
+    const path = action.b % 3 === 0 ? 'pulled' : action.b % 3 === 1 ? 'pulling' : undefined;
+    return [
+      {
+        at,
+        action: {
+          action: 'fsFault',
+          node: NODE,
+          fault,
+          count: 1 + (action.a % 3),
+          ...(path === undefined ? {} : { path }),
+        },
+      },
+    ];
+  },
+};
 
 function seconds(s: number): Ticks {
   return ticks(s * TICKS_PER_SECOND);

@@ -84,8 +84,7 @@ export function withoutFaults(scenario: Scenario): Scenario {
 export function evaluateScenario(scenario: Scenario, options: EvaluateOptions = {}): ScenarioVerdict {
   const modes = options.modes ?? DEFAULT_FUZZ_MODES;
   const checks = new Set<InvariantName>(options.only ?? INVARIANTS);
-  const failures: InvariantFailure[] = [];
-  const findings: Record<string, number> = {};
+  const verdict = new Verdict();
   let simulations = 0;
   const overrides =
     options.profileOverrides === undefined ? {} : { profileOverrides: options.profileOverrides };
@@ -98,24 +97,55 @@ export function evaluateScenario(scenario: Scenario, options: EvaluateOptions = 
   for (const mode of modes)
     runs.set(mode, run(scenario, mode, checks.has('determinism') && mode === lastMode));
 
-  if (checks.has('determinism') && lastMode !== undefined) {
-    const again = run(scenario, lastMode, true);
-    const first = (runs.get(lastMode) as RunOutput).result.traceHash;
-    if (again.result.traceHash !== first) {
-      failures.push({
-        invariant: 'determinism',
-        mode: lastMode,
-        detail: `trace hash ${first} then ${again.result.traceHash}`,
-      });
-    }
+  if (checks.has('determinism') && lastMode !== undefined)
+    checkDeterminism(verdict, lastMode, runs.get(lastMode) as RunOutput, run(scenario, lastMode, true));
+  checkSafety(verdict, runs, checks.has('safety'));
+  const legacy = runs.get('legacy');
+  if (checks.has('legacy-superset') && legacy !== undefined) checkLegacySuperset(verdict, runs, legacy);
+  if (checks.has('fail-safe') && hasFaults(scenario)) {
+    const clean = withoutFaults(scenario);
+    checkFailSafe(verdict, modes, runs, (mode) => run(clean, mode, false));
   }
+  for (const [mode, output] of runs) {
+    if (checks.has('no-lost-records') && GATE_ON.has(mode)) checkNoLostRecords(verdict, mode, output.world);
+    if (checks.has('liveness')) verdict.failures.push(...notLive(mode, output.world));
+  }
+  return { failures: verdict.failures, findings: verdict.findings, simulations };
+}
 
+/** The failures and findings of one scenario, as the invariants add them. */
+class Verdict {
+  readonly failures: InvariantFailure[] = [];
+  readonly findings: Record<string, number> = {};
+
+  /** Counts `n` more findings of one class. */
+  find(key: string, n = 1): void {
+    this.findings[key] = (this.findings[key] ?? 0) + n;
+  }
+}
+
+/** `determinism`: the same scenario run again in the same mode gives the same trace hash. */
+function checkDeterminism(verdict: Verdict, mode: Mode, first: RunOutput, again: RunOutput): void {
+  if (again.result.traceHash === first.result.traceHash) return;
+  verdict.failures.push({
+    invariant: 'determinism',
+    mode,
+    detail: `trace hash ${first.result.traceHash} then ${again.result.traceHash}`,
+  });
+}
+
+/**
+ * `safety`: outside legacy, a violation is a failure when it is unexplained, or under always-pull anything but a
+ * start race; the documented gaps a mode with the gate on shows are counted as findings (whether or not
+ * `safety` is checked).
+ */
+function checkSafety(verdict: Verdict, runs: ReadonlyMap<Mode, RunOutput>, checked: boolean): void {
   for (const [mode, output] of runs) {
     for (const violation of violations(output.world)) {
       if (mode === 'legacy') continue;
       if (violation.gap === 'unexplained' || (mode === 'always-pull' && violation.gap !== 'start-race')) {
-        if (checks.has('safety')) {
-          failures.push({
+        if (checked) {
+          verdict.failures.push({
             invariant: 'safety',
             mode,
             container: violation.container,
@@ -123,70 +153,73 @@ export function evaluateScenario(scenario: Scenario, options: EvaluateOptions = 
           });
         }
       } else if (GATE_ON.has(mode)) {
-        findings[violation.gap] = (findings[violation.gap] ?? 0) + 1;
+        verdict.find(violation.gap);
       }
     }
   }
+}
 
-  const legacy = runs.get('legacy');
-  if (checks.has('legacy-superset') && legacy !== undefined) {
-    const legacyStarted = new Set(
-      legacy.result.containers.filter((c) => c.started).map((c) => `${c.pod}/${c.container}`),
-    );
-    for (const [mode, output] of runs) {
-      if (!GATE_ON.has(mode)) continue;
-      for (const c of output.result.containers) {
-        if (c.started && !legacyStarted.has(`${c.pod}/${c.container}`)) {
-          failures.push({
-            invariant: 'legacy-superset',
-            mode,
-            container: `${c.pod}/${c.container}`,
-            detail: 'started in this mode but not under legacy',
-          });
-        }
-      }
-    }
-  }
-
-  if (checks.has('fail-safe') && hasFaults(scenario)) {
-    const clean = withoutFaults(scenario);
-    for (const mode of modes) {
-      if (!GATE_ON.has(mode)) continue;
-      const cleanViolations = new Set(violations(run(clean, mode, false).world).map((v) => v.container));
-      for (const violation of violations((runs.get(mode) as RunOutput).world)) {
-        if (cleanViolations.has(violation.container)) continue;
-        if (violation.gap === 'unexplained') {
-          failures.push({
-            invariant: 'fail-safe',
-            mode,
-            container: violation.container,
-            detail: `a fault added an unexplained violation: ${violation.why}`,
-          });
-        } else {
-          const key = `fault-added:${violation.gap}`;
-          findings[key] = (findings[key] ?? 0) + 1;
-        }
-      }
-    }
-  }
-
+/** `legacy-superset`: every container a mode with the gate on starts, legacy starts too. */
+function checkLegacySuperset(verdict: Verdict, runs: ReadonlyMap<Mode, RunOutput>, legacy: RunOutput): void {
+  const legacyStarted = new Set(
+    legacy.result.containers.filter((c) => c.started).map((c) => `${c.pod}/${c.container}`),
+  );
   for (const [mode, output] of runs) {
-    if (checks.has('no-lost-records') && GATE_ON.has(mode)) {
-      const lost = lostRecords(mode, output.world);
-      // With write faults the kubelet itself can lose a record: the write fails, the intent stays, and after a
-      // restart (counters at 0) the next finished pull of the same image string deletes that intent
-      // (docs/kubelet-model.md#start-up-and-pruning). A documented weakness, reported as a finding; without faults a
-      // loss is a bug.
-      if (writeFaultsInjected(output.world)) {
-        if (lost.length > 0)
-          findings['fault-lost-record'] = (findings['fault-lost-record'] ?? 0) + lost.length;
-      } else {
-        failures.push(...lost);
+    if (!GATE_ON.has(mode)) continue;
+    for (const c of output.result.containers) {
+      if (c.started && !legacyStarted.has(`${c.pod}/${c.container}`)) {
+        verdict.failures.push({
+          invariant: 'legacy-superset',
+          mode,
+          container: `${c.pod}/${c.container}`,
+          detail: 'started in this mode but not under legacy',
+        });
       }
     }
-    if (checks.has('liveness')) failures.push(...notLive(mode, output.world));
   }
-  return { failures, findings, simulations };
+}
+
+/**
+ * `fail-safe`: against the faultless twin (`runClean`), every violation the faults added is a documented gap,
+ * counted as a `fault-added:` finding; an unexplained one is a failure.
+ */
+function checkFailSafe(
+  verdict: Verdict,
+  modes: readonly Mode[],
+  runs: ReadonlyMap<Mode, RunOutput>,
+  runClean: (mode: Mode) => RunOutput,
+): void {
+  for (const mode of modes) {
+    if (!GATE_ON.has(mode)) continue;
+    const cleanViolations = new Set(violations(runClean(mode).world).map((v) => v.container));
+    for (const violation of violations((runs.get(mode) as RunOutput).world)) {
+      if (cleanViolations.has(violation.container)) continue;
+      if (violation.gap === 'unexplained') {
+        verdict.failures.push({
+          invariant: 'fail-safe',
+          mode,
+          container: violation.container,
+          detail: `a fault added an unexplained violation: ${violation.why}`,
+        });
+      } else {
+        verdict.find(`fault-added:${violation.gap}`);
+      }
+    }
+  }
+}
+
+/** `no-lost-records` in one mode with the gate on: a failure without write faults, a finding with them. */
+function checkNoLostRecords(verdict: Verdict, mode: Mode, world: World): void {
+  const lost = lostRecords(mode, world);
+  // With write faults the kubelet itself can lose a record: the write fails, the intent stays, and after a
+  // restart (counters at 0) the next finished pull of the same image string deletes that intent
+  // (docs/kubelet-model.md#start-up-and-pruning). A documented weakness, reported as a finding; without faults a
+  // loss is a bug.
+  if (writeFaultsInjected(world)) {
+    if (lost.length > 0) verdict.find('fault-lost-record', lost.length);
+  } else {
+    verdict.failures.push(...lost);
+  }
 }
 
 interface ViolationStart {

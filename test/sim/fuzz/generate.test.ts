@@ -4,12 +4,12 @@ import {
   FUZZ_ACTIONS,
   FUZZ_FAULTS,
   type FuzzAction,
-  fakeDigest,
   type SwarmProfile,
   scenarioArb,
   scenarioFeatures,
   swarmProfileArb,
 } from '../../../sim/fuzz/generate.js';
+import { fakeDigest } from '../../../sim/fuzz/tenant-world.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import { scenarioToYaml } from '../../../sim/scenario/serialize.js';
 import type { ActionName, Manifest, Scenario, TimelineStep } from '../../../sim/scenario/types.js';
