@@ -6,6 +6,7 @@ import { Trace } from '../kernel/trace.js';
 import type { Mode } from '../scenario/types.js';
 import type { SimNode } from '../world/node.js';
 import type { PodRecord } from '../world/pod-records.js';
+import { sumRegistryCounters } from '../world/registry.js';
 import { World } from '../world/world.js';
 import { PeakMemory, wallMs } from './measure.js';
 import { expandWorkload, type Workload } from './workload.js';
@@ -93,7 +94,7 @@ export function runWorkload(workload: Workload, options: BenchRunOptions = {}): 
   for (const node of world.nodes.values()) for (const record of node.livePodRecords()) pods.add(record);
   const podStarts = world.api.podsCreated;
   const perStart = (n: number) => (podStarts === 0 ? 0 : n / podStarts);
-  const registryRequests = [...world.registries.values()].reduce((sum, r) => sum + r.counters.requests, 0);
+  const registryRequests = sumRegistryCounters(world.registries.values()).requests;
   const perWallSecond = (n: number) => (run.wallMs === 0 ? 0 : n / (run.wallMs / 1000));
   return {
     workload: workload.name,

@@ -28,25 +28,32 @@ export function renderPlot(options: Plot.PlotOptions): string {
   return (chart as unknown as { outerHTML: string }).outerHTML;
 }
 
-function barsChart(comparison: ScenarioComparison): string {
-  const rows = comparison.summaries.flatMap((s) => [
-    { mode: modeTitle(s.mode), measure: 'started', value: s.started },
-    { mode: modeTitle(s.mode), measure: 'violations', value: s.violations },
-    { mode: modeTitle(s.mode), measure: 'refused', value: s.refused },
-  ]);
+/** One bar per measure and mode, grouped by mode. */
+interface Measure {
+  readonly name: string;
+  readonly colour: string;
+  readonly value: (summary: ScenarioComparison['summaries'][number]) => number;
+}
+
+function groupedBars(
+  comparison: ScenarioComparison,
+  title: string,
+  yLabel: string,
+  measures: readonly Measure[],
+) {
+  const rows = comparison.summaries.flatMap((s) =>
+    measures.map((m) => ({ mode: modeTitle(s.mode), measure: m.name, value: m.value(s) })),
+  );
+  const names = measures.map((m) => m.name);
   return renderPlot({
-    title: 'Containers per mode',
+    title,
     width: 720,
     height: 260,
     marginBottom: 40,
     fx: { label: null, domain: comparison.summaries.map((s) => modeTitle(s.mode)) },
-    x: { axis: null, domain: ['started', 'violations', 'refused'] },
-    y: { label: 'containers', grid: true },
-    color: {
-      legend: true,
-      domain: ['started', 'violations', 'refused'],
-      range: ['#31a354', '#de2d26', '#fd8d3c'],
-    },
+    x: { axis: null, domain: names },
+    y: { label: yLabel, grid: true },
+    color: { legend: true, domain: names, range: measures.map((m) => m.colour) },
     marks: [
       Plot.barY(rows, { fx: 'mode', x: 'measure', y: 'value', fill: 'measure', tip: true }),
       Plot.ruleY([0]),
@@ -54,29 +61,19 @@ function barsChart(comparison: ScenarioComparison): string {
   });
 }
 
-function costChart(comparison: ScenarioComparison): string {
-  const rows = comparison.summaries.flatMap((s) => [
-    { mode: modeTitle(s.mode), measure: 'registry requests', value: s.registryRequests },
-    { mode: modeTitle(s.mode), measure: 'filesystem operations', value: s.fsOps },
+function barsChart(comparison: ScenarioComparison): string {
+  return groupedBars(comparison, 'Containers per mode', 'containers', [
+    { name: 'started', colour: '#31a354', value: (s) => s.started },
+    { name: 'violations', colour: '#de2d26', value: (s) => s.violations },
+    { name: 'refused', colour: '#fd8d3c', value: (s) => s.refused },
   ]);
-  return renderPlot({
-    title: 'Registry and filesystem load per mode',
-    width: 720,
-    height: 260,
-    marginBottom: 40,
-    fx: { label: null, domain: comparison.summaries.map((s) => modeTitle(s.mode)) },
-    x: { axis: null, domain: ['registry requests', 'filesystem operations'] },
-    y: { label: 'count', grid: true },
-    color: {
-      legend: true,
-      domain: ['registry requests', 'filesystem operations'],
-      range: ['#3182bd', '#9e9ac8'],
-    },
-    marks: [
-      Plot.barY(rows, { fx: 'mode', x: 'measure', y: 'value', fill: 'measure', tip: true }),
-      Plot.ruleY([0]),
-    ],
-  });
+}
+
+function costChart(comparison: ScenarioComparison): string {
+  return groupedBars(comparison, 'Registry and filesystem load per mode', 'count', [
+    { name: 'registry requests', colour: '#3182bd', value: (s) => s.registryRequests },
+    { name: 'filesystem operations', colour: '#9e9ac8', value: (s) => s.fsOps },
+  ]);
 }
 
 /** Per-pod timeline: one lane per container and mode, coloured by state. */
