@@ -17,6 +17,13 @@ export const QUOTED = '\u0000quoted\u0000';
 
 export const MISSING = 'required field is missing';
 
+/** `T` with every field, at every depth, read-only (a branded number such as `Ticks` stays as it is). */
+export type Frozen<T> = T extends number | string | boolean | null | undefined
+  ? T
+  : T extends readonly (infer Item)[]
+    ? readonly Frozen<Item>[]
+    : { readonly [K in keyof T]: Frozen<T[K]> };
+
 type Raw = { readonly code?: string; readonly input?: unknown };
 
 /** A type error's message: a missing value is a missing field, anything else names what was expected. */
