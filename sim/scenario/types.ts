@@ -9,23 +9,9 @@ import type { DockerConfig } from '../../src/ports.js';
 import type { KubeletVersion } from '../../src/profiles.js';
 import type { Ticks } from '../../src/time.js';
 import type { ACTIONS } from './schema/actions.js';
+import type { RunMode } from './schema/modes.js';
 
-export const MODES = [
-  'legacy',
-  'always-pull',
-  'NeverVerify',
-  'NeverVerifyPreloadedImages',
-  'NeverVerifyAllowlistedImages',
-  'AlwaysVerify',
-] as const;
-/** A kubelet behaviour a scenario is run under (contract §1). */
-export type Mode = (typeof MODES)[number];
-/** `run` without `--mode`: the scenario's own kubelet configuration. */
-export type RunMode = Mode | 'as-configured';
-
-export function isMode(value: unknown): value is Mode {
-  return typeof value === 'string' && (MODES as readonly string[]).includes(value);
-}
+export { isMode, MODES, type Mode, type RunMode } from './schema/modes.js';
 
 export interface ObjectMeta {
   readonly name: string;

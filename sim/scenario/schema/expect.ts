@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { Issues } from '../../input/issues.js';
 import { duration, fields, flag, integer, list, oneOf, text, VALUE } from '../../input/kit.js';
-import { type Expectation, MODES, type RunMode } from '../types.js';
+import type { Expectation, RunMode } from '../types.js';
 import { podKey } from './common.js';
+import { MODES } from './modes.js';
 
 /*
  * Expect lines: what must hold for a pod's container in the modes named (docs/scenario-format.md, "Expectations").
