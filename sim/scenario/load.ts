@@ -8,8 +8,8 @@ import { readYaml } from '../input/yaml.js';
 import { MAX_SEED } from '../kernel/random.js';
 import { ACTION_FIELDS } from './schema/actions.js';
 import { expectSchema, pullsRangeSchema, readExpectations } from './schema/expect.js';
-import { featureGatesSchema, kubeletSchema, readKubelet } from './schema/kubelet.js';
-import { deleteSchema, readManifest } from './schema/manifests.js';
+import { featureGatesSchema, type KubeletSpec, kubeletSchema, readKubelet } from './schema/kubelet.js';
+import { deleteSchema, type Manifest, readManifest } from './schema/manifests.js';
 import { fsFaultsSchema, imageGCSchema, imageSchema, nodeSchema, readNodes } from './schema/node.js';
 import {
   latencySchema,
@@ -22,9 +22,8 @@ import {
   tokenBucketSchema,
   userSchema,
 } from './schema/registry.js';
-import { metadataSchema, scenarioSchema, specSchema } from './schema/scenario.js';
-import { readTimeline, type TimelineContext } from './schema/timeline.js';
-import type { KubeletSpec, Manifest, Scenario, TimelineStep } from './types.js';
+import { metadataSchema, type Scenario, scenarioSchema, specSchema } from './schema/scenario.js';
+import { readTimeline, type TimelineContext, type TimelineStep } from './schema/timeline.js';
 
 /*
  * A scenario file's loader. Its schema (sim/scenario/schema/scenario.ts) is the one description of the format

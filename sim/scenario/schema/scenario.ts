@@ -1,17 +1,19 @@
+import type * as z from 'zod';
+import type { Defaulted, Frozen, Override } from '../../input/kit.js';
 import { duration, fields, integer, list, literal, text } from '../../input/kit.js';
 import { MAX_SEED } from '../../kernel/random.js';
 import { SCENARIO_NAME } from './common.js';
-import { expectSchema } from './expect.js';
-import { kubeletSchema } from './kubelet.js';
-import { manifestSchema } from './manifests.js';
-import { nodeSchema } from './node.js';
-import { registrySchema } from './registry.js';
-import { stepSchema } from './timeline.js';
+import { type Expectation, expectSchema } from './expect.js';
+import { type KubeletSpec, kubeletSchema } from './kubelet.js';
+import { type Manifest, manifestSchema } from './manifests.js';
+import { type NodeSpec, nodeSchema } from './node.js';
+import { type RegistrySpec, registrySchema } from './registry.js';
+import { stepSchema, type TimelineStep } from './timeline.js';
 
 /*
  * The whole scenario file (docs/contract.md §2, docs/scenario-format.md): its header and its spec, each section
  * described by its own module. The loader (sim/scenario/load.ts) reads the sections one by one; the JSON Schema
- * (sim/scenario/json-schema.ts) is printed from `scenarioSchema`.
+ * (sim/scenario/json-schema.ts) is printed from `scenarioSchema`; the typed value, `Scenario`, follows them.
  */
 
 export const metadataSchema = fields({
@@ -42,3 +44,22 @@ export const scenarioSchema = fields({
   title: 'pullsim scenario',
   description: 'A scenario of the pullsim kubelet image-manager simulator',
 });
+
+/**
+ * A scenario as the loader resolves it: the seed defaulted to 1, every section read by its builder (defaults
+ * filled in, digests and sizes derived, manifests reduced to the fields pullsim models). `until` left out runs to
+ * 10m after the last timeline step. Tests and campaign generators build these values in code.
+ */
+export type Scenario = Frozen<
+  Override<
+    Defaulted<z.output<typeof metadataSchema> & z.output<typeof specSchema>, 'seed'>,
+    {
+      kubelet: KubeletSpec;
+      registries: RegistrySpec[];
+      nodes: NodeSpec[];
+      objects: Manifest[];
+      timeline: TimelineStep[];
+      expect: Expectation[];
+    }
+  >
+>;
