@@ -1,6 +1,17 @@
 import * as z from 'zod';
 import { KUBELET_VERSIONS, type KubeletVersion } from '../../src/profiles.js';
-import { decimal, duration, fields, integer, literal, oneOf, QUOTED, text, VALUE } from '../input/kit.js';
+import {
+  decimal,
+  duration,
+  type Frozen,
+  fields,
+  integer,
+  literal,
+  oneOf,
+  QUOTED,
+  text,
+  VALUE,
+} from '../input/kit.js';
 import type { FsDeviceProfileName } from '../world/filesystem.js';
 
 /*
@@ -174,9 +185,6 @@ const settingsShape = {
 
 /** A complete workload's settings as the schema outputs them (durations in ticks). */
 type Settings = z.output<z.ZodObject<typeof settingsShape>>;
-
-/** `T` with every field, at every depth, read-only. */
-type Frozen<T> = { readonly [K in keyof T]: T[K] extends number | string ? T[K] : Frozen<T[K]> };
 
 /**
  * A load workload, described the way ClusterLoader2 describes a test: how many tenants and images, how images

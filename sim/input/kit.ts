@@ -17,6 +17,25 @@ export const QUOTED = '\u0000quoted\u0000';
 
 export const MISSING = 'required field is missing';
 
+/*
+ * Types that follow a schema's output: a loaded value is the output made read-only, with what a builder fills in
+ * or computes written over it. The field list stays the schema's.
+ */
+
+/** `T` with every field, at every depth, read-only (a branded number such as `Ticks` stays as it is). */
+export type Frozen<T> = T extends number | string | boolean | null | undefined
+  ? T
+  : T extends readonly (infer Item)[]
+    ? readonly Frozen<Item>[]
+    : { readonly [K in keyof T]: Frozen<T[K]> };
+
+/** `T` with the fields `K` always present: those a builder fills in with their defaults. */
+export type Defaulted<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+
+/** `T` with the fields of `U` replaced by what a builder computes; each must be one of `T`'s fields. */
+export type Override<T, U extends { [K in keyof U]: K extends keyof T ? U[K] : never }> = Omit<T, keyof U> &
+  U;
+
 type Raw = { readonly code?: string; readonly input?: unknown };
 
 /** A type error's message: a missing value is a missing field, anything else names what was expected. */

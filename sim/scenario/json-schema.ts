@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { scenarioSchema } from './load.js';
+import { scenarioSchema } from './schema/scenario.js';
 
 /*
  * The scenario format as a JSON Schema (draft 2020-12), generated from the zod schema the loader uses: editors

@@ -2,15 +2,14 @@ import * as z from 'zod';
 import { TICKS_PER_MINUTE, type Ticks, ticks } from '../../src/time.js';
 import { InputError, type Path } from '../errors.js';
 import { Issues } from '../input/issues.js';
-import { asMapping, duration, fields, integer, list, literal, peek, text } from '../input/kit.js';
+import { asMapping, duration, fields, integer, list, literal, peek } from '../input/kit.js';
 import { secretPaths } from '../input/secrets.js';
 import { readYaml } from '../input/yaml.js';
 import { MAX_SEED } from '../kernel/random.js';
 import { ACTION_FIELDS } from './schema/actions.js';
-import { SCENARIO_NAME } from './schema/common.js';
 import { expectSchema, pullsRangeSchema, readExpectations } from './schema/expect.js';
-import { featureGatesSchema, kubeletSchema, readKubelet } from './schema/kubelet.js';
-import { deleteSchema, manifestSchema, readManifest } from './schema/manifests.js';
+import { featureGatesSchema, type KubeletSpec, kubeletSchema, readKubelet } from './schema/kubelet.js';
+import { deleteSchema, type Manifest, readManifest } from './schema/manifests.js';
 import { fsFaultsSchema, imageGCSchema, imageSchema, nodeSchema, readNodes } from './schema/node.js';
 import {
   latencySchema,
@@ -23,46 +22,17 @@ import {
   tokenBucketSchema,
   userSchema,
 } from './schema/registry.js';
-import { readTimeline, stepSchema, type TimelineContext } from './schema/timeline.js';
-import type { KubeletSpec, Manifest, Scenario, TimelineStep } from './types.js';
+import { metadataSchema, type Scenario, scenarioSchema, specSchema } from './schema/scenario.js';
+import { readTimeline, type TimelineContext, type TimelineStep } from './schema/timeline.js';
 
 /*
- * A scenario file: its schema (the one description of the format, docs/scenario-format.md; the JSON Schema that
- * `pullsim schema scenario` prints comes from it) and its loader. Sections are read one by one, and list items one
- * by one, so that every problem of the file is reported at once and references between sections are checked
- * against whatever could be read.
+ * A scenario file's loader. Its schema (sim/scenario/schema/scenario.ts) is the one description of the format
+ * (docs/scenario-format.md; the JSON Schema that `pullsim schema scenario` prints comes from it). Sections are
+ * read one by one, and list items one by one, so that every problem of the file is reported at once and references
+ * between sections are checked against whatever could be read.
  */
 
 export { ACTION_FIELDS };
-
-const metadataSchema = fields({
-  name: text({ pattern: SCENARIO_NAME, hint: 'lower-case letters, digits and dashes' }),
-  description: text().exactOptional(),
-});
-
-const specSchema = fields({
-  seed: integer(0, MAX_SEED).exactOptional().meta({ description: 'seed of every random choice (default 1)' }),
-  until: duration()
-    .exactOptional()
-    .meta({ description: 'virtual time to run to (default: 10m after the last step)' }),
-  kubelet: kubeletSchema.exactOptional(),
-  registries: list(registrySchema).exactOptional(),
-  nodes: list(nodeSchema).exactOptional().meta({ description: 'default: one node named node-1' }),
-  objects: list(manifestSchema).exactOptional().meta({ description: 'applied at t=0, in order' }),
-  timeline: list(stepSchema).exactOptional(),
-  expect: list(expectSchema).exactOptional(),
-});
-
-/** The whole file. */
-export const scenarioSchema = fields({
-  apiVersion: literal('pullsim/v1alpha1'),
-  kind: literal('Scenario'),
-  metadata: metadataSchema,
-  spec: specSchema,
-}).meta({
-  title: 'pullsim scenario',
-  description: 'A scenario of the pullsim kubelet image-manager simulator',
-});
 
 /** The schema of each group of fields, by the name docs/scenario-format.md gives its table. */
 const GROUPS = {

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type * as z from 'zod';
 import { formatDuration, type Ticks } from '../../src/time.js';
-import type { scenarioSchema } from './load.js';
+import type { scenarioSchema } from './schema/scenario.js';
 import type {
   Action,
   Expectation,
@@ -29,7 +29,7 @@ export function scenarioToYaml(scenario: Scenario, header?: string): string {
   return `${comment}${body}`;
 }
 
-/** What a scenario file holds, as the schema reads it (sim/scenario/load.ts `scenarioSchema`). */
+/** What a scenario file holds, as the schema reads it (sim/scenario/schema/scenario.ts `scenarioSchema`). */
 type ScenarioDocument = z.input<typeof scenarioSchema>;
 type SpecDocument = ScenarioDocument['spec'];
 /** One item of a list section of the spec. */

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { VERIFICATION_POLICIES } from '../../../src/pullmanager/policy.js';
+import type { Frozen } from '../../input/kit.js';
 import { duration, fields, integer, list, literal, oneOf, text } from '../../input/kit.js';
 import { DIGEST_HINT, digest, POD_KEY, TAG, TAG_HINT } from './common.js';
 
@@ -89,6 +90,14 @@ export const ACTIONS = {
     'Injects filesystem faults into the next operations on kubelet files',
   ),
 } as const;
+
+/** A timeline action: the output of its schema without the step's `at`. */
+export type Action = {
+  [K in keyof typeof ACTIONS]: Frozen<Omit<z.output<(typeof ACTIONS)[K]>, 'at'>>;
+}[keyof typeof ACTIONS];
+
+/** A filesystem fault the `fsFault` action injects. */
+export type FsFaultKind = z.output<(typeof ACTIONS)['fsFault']>['fault'];
 
 export type ActionName = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];

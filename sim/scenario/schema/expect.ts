@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { Issues } from '../../input/issues.js';
+import type { Frozen, Override } from '../../input/kit.js';
 import { duration, fields, flag, integer, list, oneOf, text, VALUE } from '../../input/kit.js';
-import { type Expectation, MODES, type RunMode } from '../types.js';
 import { podKey } from './common.js';
+import { MODES } from './modes.js';
 
 /*
  * Expect lines: what must hold for a pod's container in the modes named (docs/scenario-format.md, "Expectations").
@@ -32,6 +33,17 @@ export const expectSchema = fields({
     })
     .exactOptional(),
 }).meta({ description: 'An expectation about a container, checked after the run' });
+
+/**
+ * An expect line as `expectation` reads it: one reason is a list of one, a count of pulls is the range
+ * `{ min: n, max: n }`; `line` is where the line is in the file, for messages.
+ */
+export type Expectation = Frozen<
+  Override<
+    z.output<typeof expectSchema>,
+    { reason?: string[]; pulls?: z.output<typeof pullsRangeSchema> }
+  > & { line?: number }
+>;
 
 export function readExpectations(issues: Issues, value: unknown, pods: ReadonlySet<string>): Expectation[] {
   if (value === undefined) return [];
@@ -71,7 +83,7 @@ function expectation(e: z.output<typeof expectSchema>, line: number | undefined)
     pod: e.pod,
     ...(line === undefined ? {} : { line }),
     ...(e.container === undefined ? {} : { container: e.container }),
-    ...(e.modes === undefined ? {} : { modes: e.modes as RunMode[] }),
+    ...(e.modes === undefined ? {} : { modes: e.modes }),
     ...(e.at === undefined ? {} : { at: e.at }),
     ...(e.state === undefined ? {} : { state: e.state }),
     ...(e.reason === undefined ? {} : { reason: typeof e.reason === 'string' ? [e.reason] : e.reason }),

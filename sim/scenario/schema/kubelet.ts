@@ -1,5 +1,10 @@
 import * as z from 'zod';
-import { DEFAULT_KUBELET_VERSION, isKubeletVersion, KUBELET_VERSIONS } from '../../../src/profiles.js';
+import {
+  DEFAULT_KUBELET_VERSION,
+  isKubeletVersion,
+  KUBELET_VERSIONS,
+  type KubeletVersion,
+} from '../../../src/profiles.js';
 import {
   isVerificationPolicy,
   parseAllowlist,
@@ -9,6 +14,7 @@ import {
 import { TICKS_PER_MINUTE, type Ticks, ticks } from '../../../src/time.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
+import type { Defaulted, Frozen, Override } from '../../input/kit.js';
 import {
   duration,
   fields,
@@ -21,7 +27,6 @@ import {
   text,
   VALUE,
 } from '../../input/kit.js';
-import type { KubeletSpec } from '../types.js';
 
 /** The kubelet's `syncFrequency` default (KubeletConfiguration, 1m). */
 const DEFAULT_SYNC_FREQUENCY = ticks(TICKS_PER_MINUTE);
@@ -33,7 +38,7 @@ const version = z
   .custom<string | number>((value) => isKubeletVersion(typeof value === 'number' ? String(value) : value), {
     error: `expected one of ${versionHint}, got ${QUOTED}`,
   })
-  .transform((value) => String(value) as KubeletSpec['version'])
+  .transform((value) => String(value) as KubeletVersion)
   .meta({
     description: 'Kubelet version profile (a YAML number such as 1.35 is read as the version it prints as)',
     anyOf: [{ enum: [...KUBELET_VERSIONS] }, { enum: KUBELET_VERSIONS.map(Number) }],
@@ -72,6 +77,25 @@ export const kubeletSchema = fields({
 }).meta({
   description: 'The node kubelet configuration (KubeletConfiguration fields, feature gates, version)',
 });
+
+/**
+ * The kubelet configuration with its defaults filled in: the version, no feature gate set, an empty allowlist,
+ * serialized pulls, a pod resync (`syncFrequency`) every 1m. An unset (null) `maxParallelImagePulls` is left out.
+ * `credentialMappingKey` is an opt-in switch for what-if studies (a named profile option, never a default).
+ */
+export type KubeletSpec = Frozen<
+  Override<
+    Defaulted<
+      z.output<typeof kubeletSchema>,
+      | 'version'
+      | 'featureGates'
+      | 'preloadedImagesVerificationAllowlist'
+      | 'serializeImagePulls'
+      | 'syncFrequency'
+    >,
+    { maxParallelImagePulls?: number }
+  >
+>;
 
 const PARALLEL_NEEDS_UNSERIALIZED =
   'invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false';

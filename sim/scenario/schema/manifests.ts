@@ -1,11 +1,22 @@
 import * as z from 'zod';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
+import type { Frozen, Override } from '../../input/kit.js';
 import { asList, asMapping, fields, list, literal, oneOf, peek, text } from '../../input/kit.js';
-import type { ContainerManifest, Manifest, PodManifest } from '../types.js';
 import { dnsLabel, dnsSubdomain } from './common.js';
-import { ignored, ignoredFields, localRefs, meta, namespacedMeta, namespaceMeta, refs } from './metadata.js';
-import { readSecret, secretSchema } from './secret.js';
+import {
+  ignored,
+  ignoredFields,
+  type LocalObjectReference,
+  localRefs,
+  type ManifestOf,
+  type Modelled,
+  meta,
+  namespacedMeta,
+  namespaceMeta,
+  refs,
+} from './metadata.js';
+import { readSecret, type SecretManifest, secretSchema } from './secret.js';
 
 /*
  * The Kubernetes objects a scenario applies: Namespace, Secret, ServiceAccount and Pod, as real manifests (fields
@@ -121,6 +132,27 @@ export const manifestSchema = z
   .discriminatedUnion('kind', [namespaceSchema, secretSchema, serviceAccountSchema, podSchema])
   .meta({ description: 'A Kubernetes manifest: Namespace, Secret, ServiceAccount or Pod (apiVersion v1)' });
 
+export type NamespaceManifest = ManifestOf<typeof namespaceSchema>;
+export type ServiceAccountManifest = Frozen<
+  Override<ManifestOf<typeof serviceAccountSchema>, { imagePullSecrets?: LocalObjectReference[] }>
+>;
+export type ContainerManifest = Frozen<Modelled<z.output<typeof containerSchema>>>;
+export type ImagePullPolicy = NonNullable<ContainerManifest['imagePullPolicy']>;
+
+/** A pod spec as `buildPod` writes it: init containers listed with the others, `serviceAccount` read as the name. */
+type PodSpec = Omit<
+  Override<
+    Modelled<z.output<typeof podSpecSchema>>,
+    { containers: ContainerManifest[]; imagePullSecrets?: LocalObjectReference[] }
+  >,
+  'initContainers' | 'serviceAccount'
+>;
+export type PodManifest = Frozen<Override<ManifestOf<typeof podSchema>, { spec: PodSpec }>>;
+export type RestartPolicy = NonNullable<PodSpec['restartPolicy']>;
+
+export type Manifest = NamespaceManifest | SecretManifest | ServiceAccountManifest | PodManifest;
+export type ManifestKind = Manifest['kind'];
+
 const header = fields({ kind: oneOf(KINDS), apiVersion: literal('v1') }).loose();
 const BY_KIND = { Namespace: namespaceSchema, ServiceAccount: serviceAccountSchema, Pod: podSchema } as const;
 
@@ -224,3 +256,6 @@ export const deleteSchema = fields({
   namespace: dnsLabel().exactOptional(),
   name: text({ nonEmpty: true }),
 });
+
+/** An object of the API server, by kind, namespace and name. */
+export type ObjectKey = Frozen<z.output<typeof deleteSchema>>;

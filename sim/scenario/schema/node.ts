@@ -5,6 +5,7 @@ import { parseNormalizedNamed } from '../../../src/reference/index.js';
 import { TICKS_PER_MINUTE, ticks } from '../../../src/time.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
+import type { Defaulted, Frozen, Override } from '../../input/kit.js';
 import {
   asList,
   asMapping,
@@ -19,18 +20,16 @@ import {
   text,
   VALUE,
 } from '../../input/kit.js';
-import type { NodeSpec, PreloadedImageSpec, RegistrySpec } from '../types.js';
 import { DNS_SUBDOMAIN, digest, isRelativePath } from './common.js';
+import type { RegistrySpec } from './registry.js';
 
 export const imageSchema = fields({ ref: text({ nonEmpty: true }), id: digest().exactOptional() });
+export type PreloadedImageSpec = Frozen<z.output<typeof imageSchema>>;
 
 const preloadedImage = z
-  .union(
-    [text({ nonEmpty: true }), fields({ ref: text({ nonEmpty: true }), id: digest().exactOptional() })],
-    {
-      error: `expected an image reference or a mapping { ref, id }, got ${VALUE}`,
-    },
-  )
+  .union([text({ nonEmpty: true }), imageSchema], {
+    error: `expected an image reference or a mapping { ref, id }, got ${VALUE}`,
+  })
   .meta({ description: 'An image on the node at t=0: its reference, or { ref, id }' });
 
 const dockerConfigEntry = fields({
@@ -69,6 +68,22 @@ export const nodeSchema = fields({
 }).meta({ description: 'A node: its preloaded images, credentials, kubelet files, GC policy and device' });
 
 type ParsedNode = z.output<typeof nodeSchema>;
+
+/** The GC policy with the kubelet's defaults filled in (thresholds 85 and 80, a check every 5m). */
+export type ImageGcPolicySpec = Frozen<
+  Defaulted<z.output<typeof imageGCSchema>, 'highThresholdPercent' | 'lowThresholdPercent' | 'period'>
+>;
+
+/**
+ * A node as the world takes it: preloaded images as `{ ref, id }`, the docker config (`/var/lib/kubelet/config.json`
+ * `auths`) decoded, the files under `<kubelet root>/image_manager` at t=0 (relative path → exact content).
+ */
+export type NodeSpec = Frozen<
+  Override<
+    Defaulted<ParsedNode, 'imageManagerFiles'>,
+    { images: PreloadedImageSpec[]; credentials?: DockerConfig; imageGC?: ImageGcPolicySpec }
+  >
+>;
 
 /** The nodes (one `node-1` when the file declares none); with problems, the names that could be read. */
 export function readNodes(issues: Issues, value: unknown, registries: readonly RegistrySpec[]): NodeSpec[] {

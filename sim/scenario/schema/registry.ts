@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type * as zod from 'zod';
+import type { Ticks } from '../../../src/time.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
+import type { Defaulted, Frozen, Override } from '../../input/kit.js';
 import {
   asList,
   asMapping,
@@ -15,7 +17,6 @@ import {
   peek,
   text,
 } from '../../input/kit.js';
-import type { RegistrySpec } from '../types.js';
 import { digest, HOST, REPOSITORY, TAG, TAG_HINT } from './common.js';
 
 export const tokenBucketSchema = fields({
@@ -59,6 +60,35 @@ export const registrySchema = fields({
     description: 'KEP-4412: an exec credential provider trading service-account tokens for this registry',
   }),
 }).meta({ description: 'An image registry with its users, repositories, tags and access lists' });
+
+type Output<S extends zod.ZodType> = zod.output<S>;
+
+/** A KEP-4412 service-account-token credential provider for one registry. */
+export type ServiceAccountTokenProviderSpec = Frozen<
+  Defaulted<Output<typeof providerSchema>, 'requireServiceAccount'>
+>;
+
+/** A repository as `buildRegistry` fills it in: every tag with its digest and size, derived where left out. */
+type RepositorySpec = Override<
+  Defaulted<Output<typeof repositorySchema>, 'public' | 'pullers'>,
+  { tags: Record<string, Defaulted<Output<typeof tagSchema>, 'digest' | 'sizeBytes'>> }
+>;
+
+/** The latency bounds, each named with its unit (`min` → `minTicks`). */
+type LatencySpec = { [K in keyof Output<typeof latencySchema> as `${K}Ticks`]: Ticks };
+
+/** A registry as the world takes it: defaults filled in, digests and sizes derived where the file leaves them out. */
+export type RegistrySpec = Frozen<
+  Override<
+    Defaulted<Output<typeof registrySchema>, 'users'>,
+    {
+      repositories: RepositorySpec[];
+      latency?: LatencySpec;
+      /** KEP-4412: the kubelet has an exec credential provider for this registry that trades service-account tokens. */
+      serviceAccountTokenProvider?: ServiceAccountTokenProviderSpec;
+    }
+  >
+>;
 
 /** A digest or size the file leaves out: derived from the scenario seed and the image's coordinates. */
 function derived(seed: number, what: string): Buffer {
@@ -128,7 +158,7 @@ function checkRegistry(issues: Issues, raw: Readonly<Record<string, unknown>>, p
   };
 }
 
-type ParsedRegistry = zod.output<typeof registrySchema>;
+type ParsedRegistry = Output<typeof registrySchema>;
 
 /** A valid registry as the world takes it: defaults filled in, digests and sizes derived where left out. */
 function buildRegistry(reg: ParsedRegistry, seed: number): RegistrySpec {

@@ -2,8 +2,7 @@ import { dockerConfigFromSecret } from '../../../src/credentials/index.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
 import { asMapping, fields, literal, mapping, peek, text } from '../../input/kit.js';
-import type { SecretManifest } from '../types.js';
-import { ignored, meta, namespacedMeta } from './metadata.js';
+import { ignored, type ManifestOf, meta, namespacedMeta } from './metadata.js';
 
 /*
  * A Secret as the API server validates it (pkg/apis/core/validation ValidateSecret): keys are config keys, `data`
@@ -23,6 +22,9 @@ export const secretSchema = fields({
   stringData: mapping(text()).exactOptional(),
   immutable: ignored(),
 });
+
+/** A Secret as the world takes it: `data` values stay base64, as in a real manifest. */
+export type SecretManifest = ManifestOf<typeof secretSchema>;
 
 /** The key a docker-config secret of `type` must hold. */
 function dockerConfigKey(type: string): string | undefined {

@@ -1,13 +1,20 @@
 import * as z from 'zod';
 import { parseAllowlist } from '../../../src/pullmanager/policy.js';
-import { formatDuration, ticks } from '../../../src/time.js';
+import { formatDuration, type Ticks, ticks } from '../../../src/time.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
+import type { Frozen, Override } from '../../input/kit.js';
 import { duration, fields, list } from '../../input/kit.js';
-import type { Action, RegistrySpec, TimelineStep } from '../types.js';
-import { ACTION_NAMES, ACTIONS, isActionName } from './actions.js';
+import { ACTION_NAMES, ACTIONS, type Action, isActionName } from './actions.js';
 import { isRelativePath } from './common.js';
-import { deleteSchema, type ManifestContext, manifestSchema, readManifest } from './manifests.js';
+import {
+  deleteSchema,
+  type Manifest,
+  type ManifestContext,
+  manifestSchema,
+  readManifest,
+} from './manifests.js';
+import type { RegistrySpec } from './registry.js';
 
 /** A step of the timeline: apply a manifest, delete an object, or an action (the JSON Schema's view). */
 export const stepSchema = z
@@ -27,6 +34,13 @@ export interface TimelineContext extends ManifestContext {
 const applyStep = fields({ at: duration(), apply: z.unknown() });
 const deleteStep = fields({ at: duration(), delete: deleteSchema });
 const KINDS = ['apply', 'delete', 'action'] as const;
+
+/** A step as the world takes it: the manifest read as `readManifest` keeps it, an action's fields nested. */
+export type TimelineStep = Frozen<
+  | Override<z.output<typeof applyStep>, { apply: Manifest }>
+  | z.output<typeof deleteStep>
+  | { at: Ticks; action: Action }
+>;
 
 export function readTimeline(issues: Issues, value: unknown, context: TimelineContext): TimelineStep[] {
   if (value === undefined) return [];
