@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TICKS_PER_MINUTE, TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
 import { MinHeap } from '../kernel/heap.js';
 import { type RandomStream, SeededRandom } from '../kernel/random.js';
+import { pullSecret } from '../scenario/pull-secret.js';
 import type {
   Manifest,
   PodManifest,
@@ -102,19 +103,13 @@ function secret(
   generation: number,
   name = 'regcred',
 ): SecretManifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { namespace: `t${namespace}`, name },
-    type: 'kubernetes.io/dockerconfigjson',
-    stringData: {
-      '.dockerconfigjson': JSON.stringify({
-        auths: {
-          [BENCH_HOST]: { username: `t${credentialsOf}`, password: `pw-${credentialsOf}-${generation}` },
-        },
-      }),
-    },
-  };
+  return pullSecret(
+    `t${namespace}`,
+    name,
+    BENCH_HOST,
+    `t${credentialsOf}`,
+    `pw-${credentialsOf}-${generation}`,
+  );
 }
 
 function distinct(stream: RandomStream, n: number, k: number): number[] {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ticks } from '../../src/time.js';
+import { pullSecret } from '../scenario/pull-secret.js';
 import type { Manifest, RegistrySpec, SecretManifest } from '../scenario/types.js';
 
 /** The one registry of a generated world. */
@@ -22,24 +23,14 @@ export function password(tenant: number, generation: number): string {
   return `pw-${tenant}-${generation}`;
 }
 
-function dockerConfig(username: string, secret: string): string {
-  return JSON.stringify({ auths: { [HOST]: { username, password: secret } } });
-}
-
-/** A `kubernetes.io/dockerconfigjson` pull secret for the registry. */
+/** A pull secret for the campaign's registry. */
 export function secretManifest(
   namespace: string,
   name: string,
   username: string,
   secret: string,
 ): SecretManifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { namespace, name },
-    type: 'kubernetes.io/dockerconfigjson',
-    stringData: { '.dockerconfigjson': dockerConfig(username, secret) },
-  };
+  return pullSecret(namespace, name, HOST, username, secret);
 }
 
 /** An image reference a world offers, with where it lives in the registry. */

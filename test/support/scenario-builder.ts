@@ -1,5 +1,6 @@
 import type { TraceRecord } from '../../sim/kernel/trace.js';
 import type { ContainerResult, RunResult } from '../../sim/run.js';
+import { pullSecret as dockerConfigSecret } from '../../sim/scenario/pull-secret.js';
 import type {
   Action,
   ContainerManifest,
@@ -12,7 +13,6 @@ import type {
   RegistrySpec,
   RestartPolicy,
   Scenario,
-  SecretManifest,
   ServiceAccountManifest,
   TimelineStep,
 } from '../../sim/scenario/types.js';
@@ -62,21 +62,7 @@ export function privateRegistry(overrides: Partial<RegistrySpec> = {}): Registry
   };
 }
 
-export function dockerConfigSecret(
-  namespace: string,
-  name: string,
-  host: string,
-  username: string,
-  password: string,
-): SecretManifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { namespace, name },
-    type: 'kubernetes.io/dockerconfigjson',
-    stringData: { '.dockerconfigjson': JSON.stringify({ auths: { [host]: { username, password } } }) },
-  };
-}
+export { dockerConfigSecret };
 
 export interface PodOptions {
   pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
