@@ -1,8 +1,10 @@
 import type { KubeletProfile } from '../src/profiles.js';
+import { seriesName } from '../src/pullmanager/metrics.js';
 import { formatDuration, type Ticks } from '../src/time.js';
 import { type LoopOutcomeKind, runLoop } from './kernel/loop.js';
 import { Trace } from './kernel/trace.js';
 import type { RunMode, Scenario } from './scenario/types.js';
+import type { SimNode } from './world/node.js';
 import type { ContainerStatus, PodRecord } from './world/pod-records.js';
 import { type RegistryCounters, sumRegistryCounters } from './world/registry.js';
 import { scenarioEnd, World } from './world/world.js';
@@ -48,10 +50,16 @@ export interface RunResult {
     readonly io: Record<string, unknown>;
     readonly kubelet: { readonly starts: number; readonly crashes: number; readonly panics: number };
   };
-  readonly nodes: readonly {
-    readonly name: string;
-    readonly imageManagerFiles?: Readonly<Record<string, string>>;
-  }[];
+  readonly nodes: readonly NodeResult[];
+}
+
+/** One node at the end of the run. */
+export interface NodeResult {
+  readonly name: string;
+  /** With `includeFiles`: the final image_manager/ files, by path. */
+  readonly imageManagerFiles?: Readonly<Record<string, string>>;
+  /** With `metrics`, while the kubelet runs: its image-manager series (`name{label="v"}`) and their values. */
+  readonly metrics?: Readonly<Record<string, number>>;
 }
 
 export interface RunOptions {
@@ -67,6 +75,8 @@ export interface RunOptions {
   readonly profileOverrides?: Partial<Omit<KubeletProfile, 'version'>>;
   /** Put the final image_manager/ files of each node in the result. */
   readonly includeFiles?: boolean;
+  /** Put each node's image-manager metrics, as a scrape at the end would see them, in the result. */
+  readonly metrics?: boolean;
   /** Safety bound on events handled. */
   readonly maxSteps?: number;
 }
@@ -91,6 +101,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunOu
     keepTrace = true,
     traceOff = false,
     includeFiles = false,
+    metrics = false,
     maxSteps = 20_000_000,
   } = options;
   const trace = new Trace({ keep: keepTrace, off: traceOff });
@@ -134,13 +145,26 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunOu
     outcome: outcome.kind,
     containers,
     totals,
-    nodes: [...world.nodes.values()].map((node) =>
-      includeFiles
-        ? { name: node.name, imageManagerFiles: node.fs.snapshotFiles(`${node.kubeletRoot}/image_manager`) }
-        : { name: node.name },
-    ),
+    nodes: [...world.nodes.values()].map((node) => nodeResult(node, includeFiles, metrics)),
   };
   return { result, trace, world };
+}
+
+function nodeResult(node: SimNode, includeFiles: boolean, metrics: boolean): NodeResult {
+  const families = metrics ? node.imageManagerMetrics : undefined;
+  return {
+    name: node.name,
+    ...(includeFiles
+      ? { imageManagerFiles: node.fs.snapshotFiles(`${node.kubeletRoot}/image_manager`) }
+      : {}),
+    ...(families === undefined
+      ? {}
+      : {
+          metrics: Object.fromEntries(
+            families.flatMap((f) => f.samples.map((s) => [seriesName(f.name, s.labels), s.value] as const)),
+          ),
+        }),
+  };
 }
 
 /** One entry per (pod, container): the latest incarnation's state, with pulls summed and started/violation ever. */

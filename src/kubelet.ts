@@ -5,6 +5,7 @@ import type { PullRecordsAccessor } from './pullmanager/accessor.js';
 import { PullRecordsInitError } from './pullmanager/fs-accessor.js';
 import { createPullManager, type ImagePullManager, NoopPullManager } from './pullmanager/manager.js';
 import type { PullRecordMetrics } from './pullmanager/metered-accessor.js';
+import { imageManagerMetricFamilies, type MetricFamily } from './pullmanager/metrics.js';
 import {
   createPolicyEnforcer,
   type ImagePullCredentialsVerificationPolicy,
@@ -62,6 +63,16 @@ export interface KubeletImageStack {
 /** Whether the feature gate is on: the configured value, else the profile's default (alpha off, beta on). */
 export function featureGateEnabled(config: KubeletImageConfig, profile: KubeletProfile): boolean {
   return config.featureGates?.KubeletEnsureSecretPulledImages ?? profile.featureGateDefault;
+}
+
+/**
+ * What a scrape of this kubelet's `/metrics` shows of the image manager (docs/kubelet-model.md#metrics): nothing in
+ * a profile without the metrics (1.33, 1.34), else the record gauges and the MustAttemptImagePull counter of this
+ * process (a restart starts them again from 0).
+ */
+export function imageManagerMetrics(stack: KubeletImageStack, profile: KubeletProfile): MetricFamily[] {
+  if (!profile.recordMetrics) return [];
+  return imageManagerMetricFamilies(stack.metrics, stack.pullManager.mustPullChecks);
 }
 
 /** The errors that keep the kubelet from starting. */

@@ -1,11 +1,13 @@
 import Table from 'cli-table3';
 import { kubeletProfile } from '../../src/profiles.js';
+import { prometheusText } from '../../src/pullmanager/metrics.js';
 import { validateImagePullConfiguration } from '../../src/pullmanager/policy.js';
 import { InputError } from '../errors.js';
 import { loadScenario } from '../files.js';
 import { type RunResult, runScenario } from '../run.js';
 import { sourceLine } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
+import type { World } from '../world/world.js';
 import type { RunOptions } from './declare/run.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
 
@@ -14,14 +16,17 @@ export function runCommand(options: RunOptions, io: CliIo): number {
   const scenario = loadScenario(options.file);
   const mode = options.mode ?? 'as-configured';
   if (mode === 'as-configured') rejectUnstartableKubelet(options.file, scenario);
-  const { result, trace } = runScenario(scenario, {
+  const { result, trace, world } = runScenario(scenario, {
     mode,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     keepTrace: options.trace !== undefined,
     includeFiles: options.includeFiles === true,
+    metrics: options.metrics === true,
   });
   if (options.trace !== undefined) writeOutputFile(options.trace, trace.toJsonLines());
-  io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : runSummary(result));
+  if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else
+    io.stdout(runSummary(result) + (options.metrics ? `\n${metricsText(world, result.kubeletVersion)}` : ''));
   return options.failOnViolation && result.totals.violations > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;
 }
 
@@ -45,6 +50,22 @@ function rejectUnstartableKubelet(file: string, scenario: Scenario): void {
       })),
     );
   }
+}
+
+/**
+ * The image-manager metrics of every node whose kubelet runs at the end, as one scrape per node labelled with the
+ * node's name (the label a Prometheus scrape of each kubelet would add).
+ */
+function metricsText(world: World, kubeletVersion: string): string {
+  const targets = [...world.nodes.values()].flatMap((node) => {
+    const families = node.imageManagerMetrics;
+    return families === undefined ? [] : [{ labels: [['node', node.name] as const], families }];
+  });
+  if (targets.length === 0) return '# no kubelet is running at the end: nothing to scrape\n';
+  return (
+    prometheusText(targets) ||
+    `# kubelet ${kubeletVersion} has no image-manager metrics (they came in 1.35)\n`
+  );
 }
 
 /** The human-readable output of `run`. */

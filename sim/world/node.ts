@@ -2,6 +2,7 @@ import type { TrackedAuthConfig } from '../../src/credentials/index.js';
 import type { PullerJob } from '../../src/image-manager/puller.js';
 import {
   DEFAULT_KUBELET_ROOT,
+  imageManagerMetrics,
   type KubeletImageConfig,
   type KubeletImageStack,
   startKubeletImageStack,
@@ -9,6 +10,7 @@ import {
 import { PodWorkers, type PodWorkerTimer, type PullOwner } from '../../src/pod/pod-workers.js';
 import type { Clock, EventRecorder } from '../../src/ports.js';
 import { KubeletPanic } from '../../src/pullmanager/locks.js';
+import type { MetricFamily } from '../../src/pullmanager/metrics.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
 import type { PullLogEntry } from '../gaps.js';
 import type { ImageGcPolicySpec } from '../scenario/types.js';
@@ -121,6 +123,12 @@ export class SimNode {
 
   get stack(): KubeletImageStack | undefined {
     return this.#kubelet?.stack;
+  }
+
+  /** What a scrape of the running kubelet's `/metrics` shows of the image manager; undefined while it is down. */
+  get imageManagerMetrics(): MetricFamily[] | undefined {
+    const stack = this.#kubelet?.stack;
+    return stack === undefined ? undefined : imageManagerMetrics(stack, this.#context.profile);
   }
 
   /** The current incarnation of a pod on this node. */

@@ -19,6 +19,10 @@ export function declareRun(program: Command) {
     .option('--json', 'print the result JSON (contract §4)')
     .option('--trace <file>', 'write the event trace as JSON Lines')
     .option('--include-files', 'put the final image_manager/ files in the result')
+    .option(
+      '--metrics',
+      "print the simulated kubelet's image-manager metrics at the end (Prometheus text; with --json, in nodes[].metrics)",
+    )
     .option('--fail-on-violation', 'exit 1 when a container started in violation');
 }
 
