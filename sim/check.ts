@@ -1,6 +1,8 @@
 import { formatDuration, type Ticks } from '../src/time.js';
+import { evaluateNodeExpectation } from './check-node.js';
 import { containerStateAt, type RunOutput, runScenario } from './run.js';
 import { type Expectation, MODES, type RunMode, type Scenario } from './scenario/types.js';
+import type { SimNode } from './world/node.js';
 import type { ContainerStatus, PodRecord } from './world/pod-records.js';
 
 /** One expectation line checked in one mode. */
@@ -45,7 +47,10 @@ export function checkScenario(
   for (const expectation of scenario.expect) {
     for (const mode of modesOf(expectation, modes)) {
       const run = runs.get(mode) as RunOutput;
-      const problems = evaluateExpectation(expectation, run.world.podRecords, run.world.clock.now());
+      const problems =
+        expectation.pod === undefined
+          ? evaluateNodeExpectation(expectation, nodeOf(run, expectation))
+          : evaluateExpectation(expectation, run.world.podRecords, run.world.clock.now());
       outcomes.push({ expectation, mode, passed: problems.length === 0, problems });
     }
   }
@@ -53,7 +58,13 @@ export function checkScenario(
   return { scenario: scenario.name, outcomes, passed, failed: outcomes.length - passed };
 }
 
-/** Checks one line against a run's pod records; returns the problems found (none = passed). */
+/** The node a record or metric line names, else the scenario's first. */
+function nodeOf(run: RunOutput, expectation: Expectation): SimNode {
+  const nodes = run.world.nodes;
+  return (nodes.get(expectation.node ?? '') ?? nodes.values().next().value) as SimNode;
+}
+
+/** Checks one container line against a run's pod records; returns the problems found (none = passed). */
 export function evaluateExpectation(
   expectation: Expectation,
   records: readonly PodRecord[],

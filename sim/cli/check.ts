@@ -1,5 +1,6 @@
 import { checkScenario } from '../check.js';
 import { loadScenarios } from '../files.js';
+import type { Expectation } from '../scenario/types.js';
 import type { CheckOptions } from './declare/check.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK } from './io.js';
 
@@ -15,13 +16,19 @@ export function checkCommand(options: CheckOptions, io: CliIo): number {
     for (const outcome of check.outcomes) {
       if (outcome.passed) continue;
       const line = outcome.expectation.line === undefined ? '' : `:${outcome.expectation.line}`;
-      const container =
-        outcome.expectation.container === undefined ? '' : `/${outcome.expectation.container}`;
       io.stdout(
-        `FAIL ${file}${line}: ${outcome.expectation.pod}${container} [${outcome.mode}]: ${outcome.problems.join('; ')}\n`,
+        `FAIL ${file}${line}: ${subjectOf(outcome.expectation)} [${outcome.mode}]: ${outcome.problems.join('; ')}\n`,
       );
     }
   }
   io.stdout(`${passed} passed, ${failed} failed\n`);
   return failed > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;
+}
+
+/** What an expect line is about, for its FAIL line: `ns/pod/container`, `record IMAGE` or `metric NAME`. */
+function subjectOf(e: Expectation): string {
+  if (e.record !== undefined) return `record ${e.record.image}`;
+  if (e.metric !== undefined)
+    return `metric ${e.metric.name}${e.metric.result === undefined ? '' : `{result="${e.metric.result}"}`}`;
+  return `${e.pod}${e.container === undefined ? '' : `/${e.container}`}`;
 }

@@ -7,7 +7,13 @@ import { secretPaths } from '../input/secrets.js';
 import { readYaml } from '../input/yaml.js';
 import { MAX_SEED } from '../kernel/random.js';
 import { ACTION_FIELDS } from './schema/actions.js';
-import { expectSchema, pullsRangeSchema, readExpectations } from './schema/expect.js';
+import {
+  expectSchema,
+  metricCheckSchema,
+  pullsRangeSchema,
+  readExpectations,
+  recordCheckSchema,
+} from './schema/expect.js';
 import { featureGatesSchema, type KubeletSpec, kubeletSchema, readKubelet } from './schema/kubelet.js';
 import { deleteSchema, type Manifest, readManifest } from './schema/manifests.js';
 import { fsFaultsSchema, imageGCSchema, imageSchema, nodeSchema, readNodes } from './schema/node.js';
@@ -56,6 +62,8 @@ const GROUPS = {
   delete: deleteSchema,
   expect: expectSchema,
   pulls: pullsRangeSchema,
+  record: recordCheckSchema,
+  metric: metricCheckSchema,
 } as const;
 
 /** The fields of each group, in the schema's (and the documentation's) order; a step is one of three shapes. */
@@ -111,7 +119,7 @@ function readSpec(issues: Issues, spec: Readonly<Record<string, unknown>>) {
   };
   const objects = readObjects(issues, spec.objects, context);
   const timeline = readTimeline(issues, spec.timeline, context);
-  const expect = readExpectations(issues, spec.expect, podsOf(objects, timeline));
+  const expect = readExpectations(issues, spec.expect, podsOf(objects, timeline), context.nodes);
   if (kubelet === undefined) return undefined;
   return { seed, until, kubelet, registries, nodes, objects, timeline, expect };
 }

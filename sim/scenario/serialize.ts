@@ -148,6 +148,11 @@ function actionDocument(action: Action): Record<string, unknown> {
   return out;
 }
 
+function recordCheckDocument(record: NonNullable<Expectation['record']>) {
+  const { sources, ...rest } = record;
+  return { ...rest, ...(sources === undefined ? {} : { sources: [...sources] }) };
+}
+
 function expectDocument(e: Expectation): Item<'expect'> {
   const pulls =
     e.pulls === undefined
@@ -156,7 +161,10 @@ function expectDocument(e: Expectation): Item<'expect'> {
         ? e.pulls.min
         : { ...e.pulls };
   return {
-    pod: e.pod,
+    ...(e.pod === undefined ? {} : { pod: e.pod }),
+    ...(e.node === undefined ? {} : { node: e.node }),
+    ...(e.record === undefined ? {} : { record: recordCheckDocument(e.record) }),
+    ...(e.metric === undefined ? {} : { metric: { ...e.metric } }),
     ...(e.container === undefined ? {} : { container: e.container }),
     ...(e.modes === undefined ? {} : { modes: [...e.modes] }),
     ...(e.at === undefined ? {} : { at: duration(e.at) }),

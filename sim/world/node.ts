@@ -9,6 +9,7 @@ import {
 } from '../../src/kubelet.js';
 import { PodWorkers, type PodWorkerTimer, type PullOwner } from '../../src/pod/pod-workers.js';
 import type { Clock, EventRecorder } from '../../src/ports.js';
+import type { KubeletProfile } from '../../src/profiles.js';
 import { KubeletPanic } from '../../src/pullmanager/locks.js';
 import type { MetricFamily } from '../../src/pullmanager/metrics.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
@@ -123,6 +124,11 @@ export class SimNode {
 
   get stack(): KubeletImageStack | undefined {
     return this.#kubelet?.stack;
+  }
+
+  /** The kubelet version profile this node's kubelet runs. */
+  get kubeletProfile(): KubeletProfile {
+    return this.#context.profile;
   }
 
   /** What a scrape of the running kubelet's `/metrics` shows of the image manager; undefined while it is down. */

@@ -36,6 +36,23 @@ const MUST_PULL_CHECKS = {
   help: 'Counter for how many times kubelet checked whether credentials need to be re-verified to access an image',
 } as const;
 
+/** Every image-manager metric a 1.35+ kubelet has, by name. */
+export const IMAGE_MANAGER_METRIC_NAMES = [
+  'kubelet_imagemanager_image_mustpull_checks_total',
+  'kubelet_imagemanager_inmemory_pulledrecords_usage_percent',
+  'kubelet_imagemanager_inmemory_pullintents_usage_percent',
+  'kubelet_imagemanager_ondisk_pulledrecords',
+  'kubelet_imagemanager_ondisk_pullintents',
+] as const;
+
+/** The values of the counter's `result` label. */
+export const MUST_PULL_CHECK_RESULTS = [
+  'credentialPolicyAllowed',
+  'credentialRecordFound',
+  'error',
+  'mustAuthenticate',
+] as const satisfies readonly MustPullCheckResult[];
+
 /** component-base prefixes every help text with the metric's stability level. */
 const ALPHA = '[ALPHA] ';
 

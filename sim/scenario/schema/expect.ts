@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IMAGE_MANAGER_METRIC_NAMES, MUST_PULL_CHECK_RESULTS } from '../../../src/pullmanager/metrics.js';
 import type { Issues } from '../../input/issues.js';
 import type { Frozen, Override } from '../../input/kit.js';
 import { duration, fields, flag, integer, list, oneOf, text, VALUE } from '../../input/kit.js';
@@ -13,8 +14,32 @@ const CHECKS = ['state', 'reason', 'violation', 'started', 'pulls'] as const;
 
 export const pullsRangeSchema = fields({ min: integer(0).exactOptional(), max: integer(0).exactOptional() });
 
+/** A pulled record the kubelet left on the node (docs/kubelet-model.md#record-files). */
+export const recordCheckSchema = fields({
+  image: text({ nonEmpty: true }).meta({
+    description: 'the image whose record is looked up, by the kubelet key',
+  }),
+  exists: flag().exactOptional().meta({ description: 'false: no record maps the image (default true)' }),
+  apiVersion: oneOf(['kubelet.config.k8s.io/v1alpha1', 'kubelet.config.k8s.io/v1beta1']).exactOptional(),
+  sources: list(text({ nonEmpty: true }))
+    .exactOptional()
+    .meta({ description: 'exactly these credential sources: secret:NS/NAME, serviceAccount:NS/NAME, node' }),
+}).meta({ description: 'A pulled-record file on the node at the end of the run' });
+
+/** One of the kubelet's image-manager metrics at the end of the run (docs/kubelet-model.md#metrics). */
+export const metricCheckSchema = fields({
+  name: oneOf(IMAGE_MANAGER_METRIC_NAMES).meta({ description: "one of the kubelet's image-manager metrics" }),
+  result: oneOf(MUST_PULL_CHECK_RESULTS)
+    .exactOptional()
+    .meta({ description: 'the result label of kubelet_imagemanager_image_mustpull_checks_total' }),
+  value: integer(0),
+}).meta({ description: "A series of the node's image-manager metrics at the end of the run" });
+
 export const expectSchema = fields({
-  pod: podKey(),
+  pod: podKey().exactOptional(),
+  node: text({ nonEmpty: true }).exactOptional().meta({ description: 'the node of a record or metric line' }),
+  record: recordCheckSchema.exactOptional(),
+  metric: metricCheckSchema.exactOptional(),
   container: text({ nonEmpty: true }).exactOptional(),
   modes: list(oneOf([...MODES, 'as-configured'])).exactOptional(),
   at: duration().exactOptional().meta({ description: 'when to check (default: the end of the run)' }),
@@ -45,7 +70,12 @@ export type Expectation = Frozen<
   > & { line?: number }
 >;
 
-export function readExpectations(issues: Issues, value: unknown, pods: ReadonlySet<string>): Expectation[] {
+export function readExpectations(
+  issues: Issues,
+  value: unknown,
+  pods: ReadonlySet<string>,
+  nodes: ReadonlySet<string>,
+): Expectation[] {
   if (value === undefined) return [];
   const out: Expectation[] = [];
   const items = issues.parse(list(z.unknown()), value, ['spec', 'expect']);
@@ -55,7 +85,7 @@ export function readExpectations(issues: Issues, value: unknown, pods: ReadonlyS
     const e = issues.parse(expectSchema, item, path);
     const raw = (item ?? {}) as Record<string, unknown>;
     if (e !== undefined) {
-      if (!pods.has(e.pod))
+      if (e.pod !== undefined && !pods.has(e.pod))
         issues.add([...path, 'pod'], `no pod ${e.pod} is created by this scenario`, 'unknown_reference');
       // An empty list would match no reason at all: the line could never pass.
       if (Array.isArray(e.reason) && e.reason.length === 0)
@@ -63,13 +93,45 @@ export function readExpectations(issues: Issues, value: unknown, pods: ReadonlyS
       if (typeof e.pulls === 'object' && e.pulls.min === undefined && e.pulls.max === undefined)
         issues.add([...path, 'pulls'], 'expected an integer or {min, max}');
     }
-    // Whether the line checks anything is decided on the fields as written: an invalid value is reported once.
-    if (typeof raw === 'object' && !Array.isArray(raw) && CHECKS.every((check) => raw[check] === undefined))
-      issues.add(path, 'an expect line must check at least one of state, reason, violation, started, pulls');
+    checkSubject(issues, path, raw, nodes);
     if (e === undefined || issues.count > before) return;
     out.push(expectation(e, issues.lineAt(path)));
   });
   return out;
+}
+
+/**
+ * What a line is about, decided on the fields as written (an invalid value is reported once): a pod's container
+ * (with at least one of state, reason, violation, started, pulls), a pulled record, or a metric — one of them.
+ */
+function checkSubject(
+  issues: Issues,
+  path: (string | number)[],
+  raw: unknown,
+  nodes: ReadonlySet<string>,
+): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const line = raw as Record<string, unknown>;
+  const subjects = (['pod', 'record', 'metric'] as const).filter((key) => line[key] !== undefined);
+  if (subjects.length > 1) {
+    issues.add(path, `an expect line checks one of pod, record or metric, not ${subjects.join(' and ')}`);
+    return;
+  }
+  if (subjects[0] === 'record' || subjects[0] === 'metric') {
+    const extra = [...CHECKS, 'container', 'at'].filter((key) => line[key] !== undefined);
+    if (extra.length > 0)
+      issues.add(
+        path,
+        `a ${subjects[0]} line is checked at the end on its node: ${extra.join(', ')} does not apply`,
+      );
+    if (typeof line.node === 'string' && !nodes.has(line.node))
+      issues.add([...path, 'node'], `no node ${line.node} in this scenario`, 'unknown_reference');
+    return;
+  }
+  if (line.node !== undefined) issues.add([...path, 'node'], 'node applies to record and metric lines only');
+  if (CHECKS.every((check) => line[check] === undefined))
+    issues.add(path, 'an expect line must check at least one of state, reason, violation, started, pulls');
+  if (subjects.length === 0) issues.add([...path, 'pod'], 'required field is missing', 'missing');
 }
 
 function expectation(e: z.output<typeof expectSchema>, line: number | undefined): Expectation {
@@ -80,7 +142,10 @@ function expectation(e: z.output<typeof expectSchema>, line: number | undefined)
         ? { min: e.pulls, max: e.pulls }
         : e.pulls;
   return {
-    pod: e.pod,
+    ...(e.pod === undefined ? {} : { pod: e.pod }),
+    ...(e.node === undefined ? {} : { node: e.node }),
+    ...(e.record === undefined ? {} : { record: e.record }),
+    ...(e.metric === undefined ? {} : { metric: e.metric }),
     ...(line === undefined ? {} : { line }),
     ...(e.container === undefined ? {} : { container: e.container }),
     ...(e.modes === undefined ? {} : { modes: e.modes }),

@@ -124,6 +124,10 @@ const EVERY_FIELD = dedent(`
         violation: false
         started: true
         pulls: { min: 1, max: 2 }
+      - record: { image: "private.example.com:5000/team-a/app:v1", exists: true, apiVersion: kubelet.config.k8s.io/v1beta1, sources: [secret:team-a/regcred] }
+        node: node-a
+        modes: [AlwaysVerify]
+      - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, result: mustAuthenticate, value: 0 }
 `);
 
 describe('every field of the format parses to its typed value', () => {
@@ -242,6 +246,25 @@ describe('every field of the format parses to its typed value', () => {
           started: true,
           pulls: { min: 1, max: 2 },
         },
+        {
+          record: {
+            image: 'private.example.com:5000/team-a/app:v1',
+            exists: true,
+            apiVersion: 'kubelet.config.k8s.io/v1beta1',
+            sources: ['secret:team-a/regcred'],
+          },
+          node: 'node-a',
+          modes: ['AlwaysVerify'],
+          line: 90,
+        },
+        {
+          metric: {
+            name: 'kubelet_imagemanager_image_mustpull_checks_total',
+            result: 'mustAuthenticate',
+            value: 0,
+          },
+          line: 93,
+        },
       ],
     });
   });
@@ -277,8 +300,10 @@ describe('every field of the format parses to its typed value', () => {
         (key) => key !== 'node',
       ),
       delete: Object.keys(at('spec', 'timeline', 1, 'delete')),
-      expect: Object.keys(at('spec', 'expect', 0)),
+      expect: [...new Set([0, 1, 2].flatMap((i) => Object.keys(at('spec', 'expect', i))))],
       pulls: Object.keys(at('spec', 'expect', 0, 'pulls')),
+      record: Object.keys(at('spec', 'expect', 1, 'record')),
+      metric: Object.keys(at('spec', 'expect', 2, 'metric')),
     };
     for (const [group, fields] of Object.entries(SCENARIO_FIELDS))
       expect(new Set(keysOf[group as keyof typeof SCENARIO_FIELDS]), group).toEqual(new Set(fields));
@@ -291,7 +316,7 @@ describe('every field of the format parses to its typed value', () => {
     const { expect: yamlLines, ...yamlRest } = fromYaml;
     expect(rest).toEqual(yamlRest);
     // In a one-line JSON file every expect line is on line 1.
-    expect(lines.map((line) => line.line)).toEqual([1]);
+    expect(lines.map((line) => line.line)).toEqual([1, 1, 1]);
     expect(lines.map(({ line: _, ...e }) => e)).toEqual(yamlLines.map(({ line: _, ...e }) => e));
   });
 });
@@ -1175,8 +1200,8 @@ describe('unknown fields are errors, at every level', () => {
     ],
     [
       'expect',
-      'spec: { expect: [{ pod: a/b, state: running, node: n }] }',
-      'spec.expect[0].node',
+      'spec: { expect: [{ pod: a/b, state: running, image: n }] }',
+      'spec.expect[0].image',
       SCENARIO_FIELDS.expect,
     ],
   ])('%s', (_group, yaml, path, allowed) => {

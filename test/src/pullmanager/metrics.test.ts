@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { imageManagerMetrics, type KubeletImageStack } from '../../../src/kubelet.js';
 import { kubeletProfile } from '../../../src/profiles.js';
 import { newPullRecordMetrics } from '../../../src/pullmanager/metered-accessor.js';
-import { imageManagerMetricFamilies, prometheusText, seriesName } from '../../../src/pullmanager/metrics.js';
+import {
+  IMAGE_MANAGER_METRIC_NAMES,
+  imageManagerMetricFamilies,
+  MUST_PULL_CHECK_RESULTS,
+  prometheusText,
+  seriesName,
+} from '../../../src/pullmanager/metrics.js';
 
 const NO_CHECKS = { credentialPolicyAllowed: 0, credentialRecordFound: 0, mustAuthenticate: 0, error: 0 };
 
@@ -35,6 +41,13 @@ describe('image-manager metric families (metrics.go)', () => {
     expect(
       families.find((f) => f.name === 'kubelet_imagemanager_ondisk_pulledrecords')?.samples[0]?.value,
     ).toBe(4);
+  });
+
+  it('the names expect lines accept are exactly the families exposed, and every result label', () => {
+    const all = { credentialPolicyAllowed: 1, credentialRecordFound: 1, mustAuthenticate: 1, error: 1 };
+    const families = imageManagerMetricFamilies(undefined, all);
+    expect(families.map((f) => f.name)).toEqual([...IMAGE_MANAGER_METRIC_NAMES]);
+    expect(families[0]?.samples.map((s) => s.labels[0]?.[1])).toEqual([...MUST_PULL_CHECK_RESULTS]);
   });
 
   it('a 1.33 or 1.34 kubelet has none; 1.35 and later have them, the gate on or off', () => {

@@ -1,0 +1,88 @@
+/**
+ * Expect lines about a node rather than a container: the pulled-record files the kubelet left (docs/kubelet-model.md
+ * #record-files) and its image-manager metrics (#metrics), both as they are at the end of the run.
+ */
+import { decodeImagePulledRecord } from '../src/pullmanager/record-decode.js';
+import type { ImagePullCredentials, ImagePulledRecord } from '../src/pullmanager/record-types.js';
+import { trimImageTagDigest } from '../src/reference/index.js';
+import type { Expectation } from './scenario/types.js';
+import type { SimNode } from './world/node.js';
+
+type RecordCheck = NonNullable<Expectation['record']>;
+type MetricCheck = NonNullable<Expectation['metric']>;
+
+/** Checks a `record:` or `metric:` line on a node at the end of a run; returns the problems found. */
+export function evaluateNodeExpectation(expectation: Expectation, node: SimNode): string[] {
+  if (expectation.record !== undefined) return evaluateRecord(expectation.record, node);
+  if (expectation.metric !== undefined) return evaluateMetric(expectation.metric, node);
+  return [];
+}
+
+/** The pulled record that maps `image` (by the kubelet's key for it), with the apiVersion of its file. */
+function findRecord(node: SimNode, image: string) {
+  const key = trimImageTagDigest(image, node.kubeletProfile.credentialMappingKey);
+  if (!key.ok) return { error: `image ${image} is not a valid image name: ${key.error}` } as const;
+  const files = node.fs.snapshotFiles(`${node.kubeletRoot}/image_manager/pulled`);
+  for (const [path, text] of Object.entries(files)) {
+    // Every version the kubelet ever wrote, read as an observer, not as this kubelet's decoder.
+    const decoded = decodeImagePulledRecord(text, {
+      decodableApiVersions: ['v1alpha1', 'v1beta1'],
+      serviceAccountField: true,
+    });
+    if (!decoded.ok || !Object.hasOwn(decoded.value.credentialMapping, key.value)) continue;
+    return {
+      path,
+      record: decoded.value,
+      apiVersion: `kubelet.config.k8s.io/${decoded.apiVersion}`,
+      key: key.value,
+    };
+  }
+  return { key: key.value } as const;
+}
+
+function evaluateRecord(check: RecordCheck, node: SimNode): string[] {
+  const found = findRecord(node, check.image);
+  if ('error' in found) return [found.error as string];
+  const what = `the pulled record of ${check.image} on ${node.name}`;
+  if (!('record' in found)) return check.exists === false ? [] : [`expected ${what}, found none at the end`];
+  if (check.exists === false)
+    return [`expected no record of ${check.image} on ${node.name}, found pulled/${found.path}`];
+  const problems: string[] = [];
+  if (check.apiVersion !== undefined && check.apiVersion !== found.apiVersion)
+    problems.push(`expected ${what} in ${check.apiVersion}, found ${found.apiVersion}`);
+  if (check.sources !== undefined) {
+    const sources = credentialSources(found.record, found.key);
+    const wanted = [...check.sources].sort();
+    if (sources.join(',') !== wanted.join(','))
+      problems.push(`expected ${what} from [${wanted.join(', ')}], found [${sources.join(', ')}]`);
+  }
+  return problems;
+}
+
+/** A record's credential sources for one image key, as expect lines write them, sorted. */
+function credentialSources(record: ImagePulledRecord, key: string): string[] {
+  const credentials: ImagePullCredentials = record.credentialMapping[key] ?? {};
+  return [
+    ...(credentials.kubernetesSecrets ?? []).map((s) => `secret:${s.namespace}/${s.name}`),
+    ...(credentials.kubernetesServiceAccounts ?? []).map((s) => `serviceAccount:${s.namespace}/${s.name}`),
+    ...(credentials.nodePodsAccessible === true ? ['node'] : []),
+  ].sort();
+}
+
+function evaluateMetric(check: MetricCheck, node: SimNode): string[] {
+  const families = node.imageManagerMetrics;
+  const series = check.result === undefined ? check.name : `${check.name}{result="${check.result}"}`;
+  if (families === undefined)
+    return [`expected ${series} on ${node.name}, but its kubelet is not running at the end`];
+  if (!node.kubeletProfile.recordMetrics)
+    return [`the ${node.kubeletProfile.version} kubelet on ${node.name} has no image-manager metrics`];
+  // A counter series that was never incremented does not exist yet: it reads as 0.
+  const family = families.find((f) => f.name === check.name);
+  const sample = family?.samples.find((s) =>
+    check.result === undefined
+      ? s.labels.length === 0
+      : s.labels.some(([l, v]) => l === 'result' && v === check.result),
+  );
+  const value = sample?.value ?? 0;
+  return value === check.value ? [] : [`expected ${series} ${check.value} on ${node.name}, got ${value}`];
+}
