@@ -20,20 +20,15 @@ import { ImagePuller, type PullAttemptResult, type PullerJob } from '../image-ma
 import type { EventRecorder, ObjectRef } from '../ports.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../time.js';
 import { type ContainerEvent, containerLifecycle } from './container-lifecycle.js';
+import {
+  COMPLETED,
+  exitRestartPolicy,
+  goesOnAfterEnsure,
+  INIT_CONTAINER_RUN,
+  syncStep,
+} from './init-containers.js';
 import { getPullSecretsForPod } from './pull-secrets.js';
 import type {
-  PodWorkersHost,
-  PodWorkerTimer,
-  PullOwner,
-  SyncState,
-  Worker,
-  WorkerContainer,
-  WorkerKubelet,
-  WorkerPod,
-} from './worker-types.js';
-
-export type {
-  ContainerStartInfo,
   PodWorkersHost,
   PodWorkerTimer,
   PullOwner,
@@ -67,6 +62,8 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
   readonly #byUid = new Map<string, P>();
   #attached: Attached<P> | undefined;
   #nextJobId = 1;
+  /** Pods whose init containers have all completed or started (sidecars): kubelet `podHasInitialized`. */
+  readonly #initialized = new WeakSet<P>();
 
   constructor(host: PodWorkersHost<C, P>) {
     this.#host = host;
@@ -164,7 +161,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       if (container.state !== 'running') return;
       const exited = {
         type: 'CONTAINER_EXITED',
-        restartPolicy: record.pod.restartPolicy,
+        restartPolicy: exitRestartPolicy(container.role, record.pod.restartPolicy),
         exitCode: 1,
       } as const;
       // A container that will be restarted waits with reason CrashLoopBackOff; one that stays down is terminated
@@ -190,7 +187,8 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
 
   onTimer(timer: PodWorkerTimer): void {
     if (timer.kind === 'podSync') this.#onPodSync(timer.podKey, timer.epoch);
-    else this.#onContainerRestartDue(timer.podUid, timer.container);
+    else if (timer.kind === 'containerRestartDue') this.#onContainerRestartDue(timer.podUid, timer.container);
+    else this.#onInitContainerExitDue(timer.podUid, timer.container, timer.restarts);
   }
 
   /** The runtime answered a pull attempt sent by this kubelet process. */
@@ -222,6 +220,17 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     const container = record.containers[index];
     if (container === undefined || container.state !== 'waiting.crashLoopBackOff') return;
     this.#transition(record, container, { type: 'RESTART_DUE' }, 'CrashLoopBackOff', container.message);
+    this.requestSync(record.key, this.#host.now());
+  }
+
+  /** A regular init container ran its course: it exits 0 (`Completed`) and the pod is synced for the next one. */
+  #onInitContainerExitDue(podUid: string, index: number, restarts: number): void {
+    const record = this.#byUid.get(podUid);
+    if (record === undefined || record.deleted) return;
+    const container = record.containers[index];
+    if (container === undefined || container.state !== 'running' || container.restarts !== restarts) return;
+    const restartPolicy = exitRestartPolicy(container.role, record.pod.restartPolicy);
+    this.#transition(record, container, { type: 'CONTAINER_EXITED', restartPolicy, exitCode: 0 }, COMPLETED);
     this.requestSync(record.key, this.#host.now());
   }
 
@@ -292,13 +301,16 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     const containers = record.containers;
     for (; sync.index < containers.length; sync.index++) {
       const container = containers[sync.index] as C;
+      // Init containers come first: reaching a regular one means every init container completed or started.
+      if (container.role === undefined) this.#initialized.add(record);
       let result: EnsureImageResult;
       if (sync.pull !== undefined && input !== undefined) {
         result = sync.pull.resume(input);
         sync.pull = undefined;
       } else {
-        if (container.state !== 'waiting.containerCreating' && container.state !== 'waiting.imagePullFailed')
-          continue;
+        const next = syncStep(container, this.#initialized.has(record));
+        if (next === 'stop') break;
+        if (next === 'skip') continue;
         const step = imageManager.beginEnsureImage({
           pod: {
             uid: pod.uid,
@@ -320,6 +332,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       }
       if (record.deleted) return false;
       this.#ensured(record, container, sync, result, recorder);
+      if (!goesOnAfterEnsure(container, result.ok, this.#initialized.has(record))) break;
     }
     return sync.failed;
   }
@@ -351,6 +364,14 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       pulled: result.pulled,
       match: result.verification?.match,
     });
+    if (container.role === 'init') {
+      this.#host.schedule(ticks(this.#host.now() + INIT_CONTAINER_RUN), {
+        kind: 'initContainerExitDue',
+        podUid: record.pod.uid,
+        container: record.containers.indexOf(container),
+        restarts: container.restarts,
+      });
+    }
   }
 
   #submit(attached: Attached<P>, worker: Worker, record: P, container: number, request: PullImageJob): void {

@@ -9,12 +9,15 @@ import type { CredentialSources, EventRecorder, ObjectRef, SecretObject } from '
 import type { MustAttemptImagePullMatch } from '../pullmanager/manager.js';
 import type { Ticks } from '../time.js';
 import type { ContainerState, RestartPolicy } from './container-lifecycle.js';
+import type { ContainerRole } from './init-containers.js';
 
 /** A container as the pod worker keeps it; the host's records may carry more fields. */
 export interface WorkerContainer {
   readonly name: string;
   readonly image: string;
   readonly imagePullPolicy: string;
+  /** An init container's kind (docs/kubelet-model.md#init-containers); absent for a regular container. */
+  readonly role?: ContainerRole | undefined;
   state: ContainerState;
   reason: string | undefined;
   message: string | undefined;
@@ -45,7 +48,14 @@ export interface WorkerPod<C extends WorkerContainer = WorkerContainer> {
 /** The timers the pod workers set; the host calls `onTimer` with each when it is due. */
 export type PodWorkerTimer =
   | { readonly kind: 'podSync'; readonly podKey: string; readonly epoch: number }
-  | { readonly kind: 'containerRestartDue'; readonly podUid: string; readonly container: number };
+  | { readonly kind: 'containerRestartDue'; readonly podUid: string; readonly container: number }
+  /** A regular init container started with `restarts` restarts behind it has run its course and exits 0. */
+  | {
+      readonly kind: 'initContainerExitDue';
+      readonly podUid: string;
+      readonly container: number;
+      readonly restarts: number;
+    };
 
 /** What a sync's pull is waiting for: the worker to resume, the pod, and the container that asked. */
 export interface PullOwner<P> {
