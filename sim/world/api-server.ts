@@ -1,3 +1,4 @@
+import type { ContainerRole } from '../../src/pod/init-containers.js';
 import type { SecretObject, ServiceAccountObject } from '../../src/ports.js';
 import { parseImageName } from '../../src/reference/index.js';
 import type { Ticks } from '../../src/time.js';
@@ -26,6 +27,8 @@ export interface StoredContainer {
   readonly image: string;
   /** After API defaulting and admission (AlwaysPullImages may have rewritten it). */
   readonly imagePullPolicy: ImagePullPolicy;
+  /** An init container's kind; absent for a regular container. */
+  readonly role?: ContainerRole;
 }
 
 export interface StoredPod {
@@ -197,6 +200,7 @@ export class ApiServer {
       containers: manifest.spec.containers.map((container) => ({
         name: container.name,
         image: container.image,
+        ...(container.role === undefined ? {} : { role: container.role }),
         imagePullPolicy: this.#options.alwaysPullImages
           ? 'Always'
           : (container.imagePullPolicy ?? defaultImagePullPolicy(container.image)),

@@ -12,4 +12,11 @@ export type WorldEvent =
       readonly podUid: string;
       readonly container: number;
     }
+  | {
+      readonly kind: 'initContainerExitDue';
+      readonly node: string;
+      readonly podUid: string;
+      readonly container: number;
+      readonly restarts: number;
+    }
   | { readonly kind: 'imageGCCheck'; readonly node: string; readonly epoch: number };

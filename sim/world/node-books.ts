@@ -2,7 +2,7 @@ import type { TrackedAuthConfig } from '../../src/credentials/index.js';
 import type { EnsureImageResult } from '../../src/image-manager/image-manager.js';
 import type { PullerJob } from '../../src/image-manager/puller.js';
 import type { KubeletImageStack } from '../../src/kubelet.js';
-import type { ContainerStartInfo, PullOwner } from '../../src/pod/pod-workers.js';
+import type { ContainerStartInfo, PullOwner } from '../../src/pod/worker-types.js';
 import type { EventRecorder, ObjectRef } from '../../src/ports.js';
 import { recordFileName } from '../../src/pullmanager/records.js';
 import { type Ticks, ticks } from '../../src/time.js';

@@ -7,7 +7,8 @@ import {
   type KubeletImageStack,
   startKubeletImageStack,
 } from '../../src/kubelet.js';
-import { PodWorkers, type PodWorkerTimer, type PullOwner } from '../../src/pod/pod-workers.js';
+import { PodWorkers } from '../../src/pod/pod-workers.js';
+import type { PodWorkerTimer, PullOwner } from '../../src/pod/worker-types.js';
 import type { Clock, EventRecorder } from '../../src/ports.js';
 import type { KubeletProfile } from '../../src/profiles.js';
 import { KubeletPanic } from '../../src/pullmanager/locks.js';
@@ -17,6 +18,7 @@ import type { PullLogEntry } from '../gaps.js';
 import type { ImageGcPolicySpec } from '../scenario/types.js';
 import type { StoredPod } from './api-server.js';
 import type { NodeCredentialSources } from './credential-sources.js';
+import type { WorldEvent } from './events.js';
 import { type SimFileSystem, SimulatedCrash } from './filesystem.js';
 import { addIoSince, collectImages, type ImageGcNode, type IoSpent } from './image-gc.js';
 import { NodeBooks, traceRecorder } from './node-books.js';
@@ -89,18 +91,10 @@ export class SimNode {
     const books = this.#books;
     this.#workers = new PodWorkers<ContainerStatus, PodRecord>({
       now: context.now,
-      schedule: (at, timer) =>
-        context.queue.push(
-          at,
-          timer.kind === 'podSync'
-            ? { kind: 'podSync', node: this.name, podKey: timer.podKey, epoch: timer.epoch }
-            : {
-                kind: 'containerRestartDue',
-                node: this.name,
-                podUid: timer.podUid,
-                container: timer.container,
-              },
-        ),
+      schedule: (at, timer) => {
+        const { kind, ...rest } = timer;
+        context.queue.push(at, { kind, node: this.name, ...rest } as WorldEvent);
+      },
       jitter: (max) => context.syncJitter.int(0, max),
       takeWorkLatency: () => this.fs.takePendingLatency(),
       beginAttempt: (job, credential, start) => this.#beginAttempt(job, credential, start),
@@ -281,7 +275,7 @@ export class SimNode {
     this.#workers.restartContainer(key, containerName);
   }
 
-  /** A pod worker's timer is due (`podSync`, `containerRestartDue`). */
+  /** A pod worker's timer is due (`podSync`, `containerRestartDue`, `initContainerExitDue`). */
   onTimer(timer: PodWorkerTimer): void {
     this.#workers.onTimer(timer);
   }

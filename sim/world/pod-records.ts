@@ -1,4 +1,4 @@
-import type { WorkerContainer, WorkerPod } from '../../src/pod/pod-workers.js';
+import type { WorkerContainer, WorkerPod } from '../../src/pod/worker-types.js';
 import type { MustAttemptImagePullMatch } from '../../src/pullmanager/manager.js';
 import type { Ticks } from '../../src/time.js';
 import type { GapClass } from '../gaps.js';
@@ -54,28 +54,36 @@ export interface PodRecord extends WorkerPod<ContainerStatus> {
   readonly pod: StoredPod;
 }
 
-/** A new pod incarnation: every container waiting in ContainerCreating since `now`. */
+/**
+ * A new pod incarnation: every container waiting since `now`, in ContainerCreating, or in PodInitializing for the
+ * regular containers of a pod with init containers (the kubelet's status for containers that wait for them).
+ */
 export function newPodRecord(pod: StoredPod, now: Ticks): PodRecord {
+  const initializing = pod.containers.some((container) => container.role !== undefined);
   return {
     pod,
     key: `${pod.namespace}/${pod.name}`,
     deleted: false,
-    containers: pod.containers.map((container) => ({
-      name: container.name,
-      image: container.image,
-      imagePullPolicy: container.imagePullPolicy,
-      state: 'waiting.containerCreating',
-      reason: 'ContainerCreating',
-      message: undefined,
-      pulls: 0,
-      pullTimes: [],
-      started: false,
-      violation: false,
-      imageRef: undefined,
-      restarts: 0,
-      firstStartedAt: undefined,
-      starts: [],
-      history: [{ t: now, state: 'waiting.containerCreating', reason: 'ContainerCreating' }],
-    })),
+    containers: pod.containers.map((container) => {
+      const reason = initializing && container.role === undefined ? 'PodInitializing' : 'ContainerCreating';
+      return {
+        name: container.name,
+        image: container.image,
+        imagePullPolicy: container.imagePullPolicy,
+        ...(container.role === undefined ? {} : { role: container.role }),
+        state: 'waiting.containerCreating',
+        reason,
+        message: undefined,
+        pulls: 0,
+        pullTimes: [],
+        started: false,
+        violation: false,
+        imageRef: undefined,
+        restarts: 0,
+        firstStartedAt: undefined,
+        starts: [],
+        history: [{ t: now, state: 'waiting.containerCreating', reason }],
+      };
+    }),
   };
 }

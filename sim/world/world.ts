@@ -227,6 +227,7 @@ export class World {
         return;
       case 'podSync':
       case 'containerRestartDue':
+      case 'initContainerExitDue':
         this.#node(event.node).onTimer(event);
         return;
       case 'pullAttemptDone':

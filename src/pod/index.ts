@@ -12,11 +12,5 @@ export {
   restartsAfterExit,
   stateName,
 } from './container-lifecycle.js';
-export {
-  CONTAINER_BACKOFF_MAX,
-  PodWorkers,
-  type PodWorkerTimer,
-  WORKER_BACKOFF,
-  type WorkerContainer,
-  type WorkerPod,
-} from './pod-workers.js';
+export { CONTAINER_BACKOFF_MAX, PodWorkers, WORKER_BACKOFF } from './pod-workers.js';
+export type { PodWorkerTimer, WorkerContainer, WorkerPod } from './worker-types.js';

@@ -10,144 +10,40 @@
  * (`takeWorkLatency`: a simulated disk). The host also hears what the kubelet did (state changes, starts, decisions),
  * which is where a simulator keeps its books.
  */
-import type { TrackedAuthConfig } from '../credentials/index.js';
 import {
   type EnsureImageResult,
-  type ImageManager,
   isPendingPull,
-  type PendingPull,
   type PullImageJob,
   type PullImageJobResult,
 } from '../image-manager/image-manager.js';
 import { ImagePuller, type PullAttemptResult, type PullerJob } from '../image-manager/puller.js';
-import type { CredentialSources, EventRecorder, ObjectRef, SecretObject } from '../ports.js';
-import type { MustAttemptImagePullMatch } from '../pullmanager/manager.js';
+import type { EventRecorder, ObjectRef } from '../ports.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../time.js';
+import { type ContainerEvent, containerLifecycle } from './container-lifecycle.js';
 import {
-  type ContainerEvent,
-  type ContainerState,
-  containerLifecycle,
-  type RestartPolicy,
-} from './container-lifecycle.js';
+  COMPLETED,
+  exitRestartPolicy,
+  goesOnAfterEnsure,
+  INIT_CONTAINER_RUN,
+  syncStep,
+} from './init-containers.js';
 import { getPullSecretsForPod } from './pull-secrets.js';
+import type {
+  PodWorkersHost,
+  PodWorkerTimer,
+  PullOwner,
+  SyncState,
+  Worker,
+  WorkerContainer,
+  WorkerKubelet,
+  WorkerPod,
+} from './worker-types.js';
 
 /** `workerBackOffPeriod` (pkg/kubelet/pod_workers.go): a failed sync is retried after 10 s plus up to 5 s jitter. */
 export const WORKER_BACKOFF = ticks(10 * TICKS_PER_SECOND);
 /** The container restart back-off (`backOffPeriod`, `MaxContainerBackOff` in pkg/kubelet/kubelet.go). */
 const CONTAINER_BACKOFF_INITIAL = ticks(10 * TICKS_PER_SECOND);
 export const CONTAINER_BACKOFF_MAX = ticks(300 * TICKS_PER_SECOND);
-
-/** A container as the pod worker keeps it; the host's records may carry more fields. */
-export interface WorkerContainer {
-  readonly name: string;
-  readonly image: string;
-  readonly imagePullPolicy: string;
-  state: ContainerState;
-  reason: string | undefined;
-  message: string | undefined;
-  /** Restarts so far (the CrashLoopBackOff exponent). */
-  restarts: number;
-  imageRef: string | undefined;
-}
-
-/** The pod fields the worker reads (after admission: pull secrets may come from the service account). */
-export interface WorkerPodSpec {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly serviceAccountName: string;
-  readonly imagePullSecrets: readonly string[];
-  readonly restartPolicy: RestartPolicy;
-}
-
-/** One pod incarnation (a UID) on the node. */
-export interface WorkerPod<C extends WorkerContainer = WorkerContainer> {
-  readonly pod: WorkerPodSpec;
-  /** `namespace/name`. */
-  readonly key: string;
-  readonly containers: readonly C[];
-  deleted: boolean;
-}
-
-/** The timers the pod workers set; the host calls `onTimer` with each when it is due. */
-export type PodWorkerTimer =
-  | { readonly kind: 'podSync'; readonly podKey: string; readonly epoch: number }
-  | { readonly kind: 'containerRestartDue'; readonly podUid: string; readonly container: number };
-
-/** What a sync's pull is waiting for: the worker to resume, the pod, and the container that asked. */
-export interface PullOwner<P> {
-  readonly worker: Worker;
-  readonly record: P;
-  readonly container: number;
-}
-
-/** What the pod workers need from the node around them, and what they tell it. */
-export interface PodWorkersHost<C extends WorkerContainer, P extends WorkerPod<C>> {
-  now(): Ticks;
-  schedule(at: Ticks, timer: PodWorkerTimer): void;
-  /** A uniform draw in [0, max] for the sync requeue jitter. */
-  jitter(max: number): number;
-  /** The virtual time the synchronous work since the last call took (file I/O on a simulated disk). */
-  takeWorkLatency(): Ticks;
-  /** Sends one CRI pull attempt to the runtime; the host calls `pullAttemptDone` with its answer. */
-  beginAttempt(job: PullerJob<PullOwner<P>>, credential: TrackedAuthConfig | undefined, start: Ticks): void;
-  /** A job entered the puller's queue. */
-  onPullQueued(job: PullerJob<PullOwner<P>>): void;
-  /** A job left the queue for the runtime. */
-  onPullStarted(job: PullerJob<PullOwner<P>>): void;
-  /** EnsureImageExists answered for a container of a pod that still exists. */
-  onImageEnsured(record: P, container: C, result: EnsureImageResult): void;
-  /** A container's state or reason changed. */
-  onTransition(record: P, container: C): void;
-  /** The runtime started a container (its state is already `running`). */
-  onContainerStarted(record: P, container: C, start: ContainerStartInfo): void;
-  /**
-   * The kubelet died inside a sync (a panic, or a simulated crash). The host stops the kubelet (`stop`) or
-   * rethrows what is not a kubelet death.
-   */
-  onKubeletDied(error: unknown, where: string): void;
-}
-
-/** How the image of a started container was obtained. */
-export interface ContainerStartInfo {
-  readonly imageRef: string;
-  /** Pulled for this start (false: a present image was reused). */
-  readonly pulled: boolean;
-  /** For a reuse with the gate on: what the pull manager matched. */
-  readonly match: MustAttemptImagePullMatch | undefined;
-}
-
-/** What one kubelet process brings to the pod workers. */
-export interface WorkerKubelet {
-  readonly epoch: number;
-  readonly imageManager: ImageManager;
-  readonly credentials: CredentialSources;
-  readonly recorder: EventRecorder;
-  /** At most this many pulls at the runtime at once (1 when pulls are serialized). */
-  readonly parallelPulls: number;
-}
-
-/** A sync in progress: where it stands among the pod's containers, and the pull it waits for, if any. */
-export interface SyncState {
-  readonly ref: ObjectRef;
-  readonly secrets: readonly SecretObject[];
-  /** The container being ensured (or next to be). */
-  index: number;
-  /** Whether a container failed so far. */
-  failed: boolean;
-  /** The pull EnsureImageExists sent for container `index`. */
-  pull: PendingPull | undefined;
-}
-
-/** One pod's worker in a kubelet process. */
-export interface Worker {
-  /** The sync running, if any (it may be waiting for a pull). */
-  sync: SyncState | undefined;
-  /** A sync was asked for while one ran: run again when it ends. */
-  pending: boolean;
-  /** When the next sync is due, if one is scheduled. */
-  scheduledAt: Ticks | undefined;
-}
 
 interface Attached<P> {
   readonly kubelet: WorkerKubelet;
@@ -166,6 +62,8 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
   readonly #byUid = new Map<string, P>();
   #attached: Attached<P> | undefined;
   #nextJobId = 1;
+  /** Pods whose init containers have all completed or started (sidecars): kubelet `podHasInitialized`. */
+  readonly #initialized = new WeakSet<P>();
 
   constructor(host: PodWorkersHost<C, P>) {
     this.#host = host;
@@ -263,7 +161,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       if (container.state !== 'running') return;
       const exited = {
         type: 'CONTAINER_EXITED',
-        restartPolicy: record.pod.restartPolicy,
+        restartPolicy: exitRestartPolicy(container.role, record.pod.restartPolicy),
         exitCode: 1,
       } as const;
       // A container that will be restarted waits with reason CrashLoopBackOff; one that stays down is terminated
@@ -289,7 +187,8 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
 
   onTimer(timer: PodWorkerTimer): void {
     if (timer.kind === 'podSync') this.#onPodSync(timer.podKey, timer.epoch);
-    else this.#onContainerRestartDue(timer.podUid, timer.container);
+    else if (timer.kind === 'containerRestartDue') this.#onContainerRestartDue(timer.podUid, timer.container);
+    else this.#onInitContainerExitDue(timer.podUid, timer.container, timer.restarts);
   }
 
   /** The runtime answered a pull attempt sent by this kubelet process. */
@@ -321,6 +220,17 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     const container = record.containers[index];
     if (container === undefined || container.state !== 'waiting.crashLoopBackOff') return;
     this.#transition(record, container, { type: 'RESTART_DUE' }, 'CrashLoopBackOff', container.message);
+    this.requestSync(record.key, this.#host.now());
+  }
+
+  /** A regular init container ran its course: it exits 0 (`Completed`) and the pod is synced for the next one. */
+  #onInitContainerExitDue(podUid: string, index: number, restarts: number): void {
+    const record = this.#byUid.get(podUid);
+    if (record === undefined || record.deleted) return;
+    const container = record.containers[index];
+    if (container === undefined || container.state !== 'running' || container.restarts !== restarts) return;
+    const restartPolicy = exitRestartPolicy(container.role, record.pod.restartPolicy);
+    this.#transition(record, container, { type: 'CONTAINER_EXITED', restartPolicy, exitCode: 0 }, COMPLETED);
     this.requestSync(record.key, this.#host.now());
   }
 
@@ -391,13 +301,16 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
     const containers = record.containers;
     for (; sync.index < containers.length; sync.index++) {
       const container = containers[sync.index] as C;
+      // Init containers come first: reaching a regular one means every init container completed or started.
+      if (container.role === undefined) this.#initialized.add(record);
       let result: EnsureImageResult;
       if (sync.pull !== undefined && input !== undefined) {
         result = sync.pull.resume(input);
         sync.pull = undefined;
       } else {
-        if (container.state !== 'waiting.containerCreating' && container.state !== 'waiting.imagePullFailed')
-          continue;
+        const next = syncStep(container, this.#initialized.has(record));
+        if (next === 'stop') break;
+        if (next === 'skip') continue;
         const step = imageManager.beginEnsureImage({
           pod: {
             uid: pod.uid,
@@ -419,6 +332,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       }
       if (record.deleted) return false;
       this.#ensured(record, container, sync, result, recorder);
+      if (!goesOnAfterEnsure(container, result.ok, this.#initialized.has(record))) break;
     }
     return sync.failed;
   }
@@ -450,6 +364,14 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
       pulled: result.pulled,
       match: result.verification?.match,
     });
+    if (container.role === 'init') {
+      this.#host.schedule(ticks(this.#host.now() + INIT_CONTAINER_RUN), {
+        kind: 'initContainerExitDue',
+        podUid: record.pod.uid,
+        container: record.containers.indexOf(container),
+        restarts: container.restarts,
+      });
+    }
   }
 
   #submit(attached: Attached<P>, worker: Worker, record: P, container: number, request: PullImageJob): void {

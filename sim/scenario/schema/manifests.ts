@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ContainerRole } from '../../../src/pod/init-containers.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
 import type { Frozen, Override } from '../../input/kit.js';
@@ -43,38 +44,49 @@ const serviceAccountSchema = fields({
   automountServiceAccountToken: ignored(),
 });
 
-const containerSchema = fields({
+const containerFields = {
   name: dnsLabel(),
   image: text({ nonEmpty: true }),
   imagePullPolicy: oneOf(['Always', 'IfNotPresent', 'Never']).exactOptional(),
-  ...ignoredFields([
-    'command',
-    'args',
-    'workingDir',
-    'ports',
-    'envFrom',
-    'env',
-    'resources',
-    'resizePolicy',
-    'restartPolicy',
-    'volumeMounts',
-    'volumeDevices',
-    'livenessProbe',
-    'readinessProbe',
-    'startupProbe',
-    'lifecycle',
-    'terminationMessagePath',
-    'terminationMessagePolicy',
-    'securityContext',
-    'stdin',
-    'stdinOnce',
-    'tty',
-  ]),
+};
+const CONTAINER_IGNORED = [
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
+] as const;
+
+const containerSchema = fields({ ...containerFields, ...ignoredFields(CONTAINER_IGNORED) });
+
+/** An init container: `restartPolicy: Always` makes it a sidecar (restartable init container). */
+const initContainerSchema = fields({
+  ...containerFields,
+  restartPolicy: literal('Always')
+    .exactOptional()
+    .meta({ description: 'Always: a sidecar, started before the containers and kept running beside them' }),
+  ...ignoredFields(CONTAINER_IGNORED.filter((field) => field !== 'restartPolicy')),
 });
 
 const podSpecSchema = fields({
   containers: list(containerSchema),
-  initContainers: list(containerSchema).exactOptional(),
+  initContainers: list(initContainerSchema).exactOptional(),
   imagePullSecrets: localRefs().exactOptional(),
   serviceAccountName: dnsSubdomain().exactOptional(),
   serviceAccount: dnsSubdomain()
@@ -136,10 +148,18 @@ export type NamespaceManifest = ManifestOf<typeof namespaceSchema>;
 export type ServiceAccountManifest = Frozen<
   Override<ManifestOf<typeof serviceAccountSchema>, { imagePullSecrets?: LocalObjectReference[] }>
 >;
-export type ContainerManifest = Frozen<Modelled<z.output<typeof containerSchema>>>;
+export type ContainerManifest = Frozen<
+  Modelled<z.output<typeof containerSchema>> & {
+    /** An init container's kind; absent for a regular container (docs/kubelet-model.md#init-containers). */
+    role?: ContainerRole;
+  }
+>;
 export type ImagePullPolicy = NonNullable<ContainerManifest['imagePullPolicy']>;
 
-/** A pod spec as `buildPod` writes it: init containers listed with the others, `serviceAccount` read as the name. */
+/**
+ * A pod spec as `buildPod` writes it: init containers listed first with the others, each with its `role`;
+ * `serviceAccount` read as the name.
+ */
 type PodSpec = Omit<
   Override<
     Modelled<z.output<typeof podSpecSchema>>,
@@ -227,14 +247,21 @@ function checkPod(
     );
 }
 
-/** A valid pod as the world takes it: init containers first (pullsim treats their images like the others'). */
+/** A valid pod as the world takes it: init containers first, in order, each marked `init` or `sidecar`. */
 function buildPod(pod: z.output<typeof podSchema>): PodManifest {
   const spec = pod.spec;
-  const containers: ContainerManifest[] = [...(spec.initContainers ?? []), ...spec.containers].map((c) => ({
+  const container = (c: z.output<typeof containerSchema>, role?: ContainerRole): ContainerManifest => ({
     name: c.name,
     image: c.image,
     ...(c.imagePullPolicy === undefined ? {} : { imagePullPolicy: c.imagePullPolicy }),
-  }));
+    ...(role === undefined ? {} : { role }),
+  });
+  const containers: ContainerManifest[] = [
+    ...(spec.initContainers ?? []).map((c) =>
+      container(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init'),
+    ),
+    ...spec.containers.map((c) => container(c)),
+  ];
   const serviceAccountName = spec.serviceAccountName ?? spec.serviceAccount;
   return {
     apiVersion: 'v1',

@@ -1323,7 +1323,7 @@ describe('real Kubernetes manifests load (unmodelled fields are accepted and ign
       spec: {
         serviceAccountName: 'web',
         containers: [
-          { name: 'migrate', image: 'r.example.com/shop/migrate:v1' },
+          { name: 'migrate', image: 'r.example.com/shop/migrate:v1', role: 'init' },
           { name: 'web', image: `r.example.com/shop/web@sha256:${HEX_A}`, imagePullPolicy: 'Always' },
         ],
       },
