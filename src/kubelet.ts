@@ -1,3 +1,4 @@
+import { validateCredentialProviders } from './credentials/index.js';
 import { ImageManager } from './image-manager/image-manager.js';
 import type { Clock, CredentialSources, EventRecorder, FileSystem, ImageService } from './ports.js';
 import type { KubeletProfile } from './profiles.js';
@@ -23,7 +24,11 @@ import {
 
 /** The KubeletConfiguration fields the image manager reads (kubelet spelling). */
 export interface KubeletImageConfig {
-  readonly featureGates?: { readonly KubeletEnsureSecretPulledImages?: boolean };
+  readonly featureGates?: {
+    readonly KubeletEnsureSecretPulledImages?: boolean;
+    /** KEP-4412 service-account tokens for credential providers; absent: the profile's default. */
+    readonly KubeletServiceAccountTokenForCredentialProviders?: boolean;
+  };
   readonly imagePullCredentialsVerificationPolicy?: string;
   readonly preloadedImagesVerificationAllowlist?: readonly string[];
   readonly serializeImagePulls?: boolean;
@@ -75,6 +80,14 @@ export function imageManagerMetrics(stack: KubeletImageStack, profile: KubeletPr
   return imageManagerMetricFamilies(stack.metrics, stack.pullManager.mustPullChecks);
 }
 
+/** Whether `KubeletServiceAccountTokenForCredentialProviders` is on: the configured value, else the profile's default. */
+export function serviceAccountTokenGateEnabled(config: KubeletImageConfig, profile: KubeletProfile): boolean {
+  return (
+    config.featureGates?.KubeletServiceAccountTokenForCredentialProviders ??
+    profile.serviceAccountTokenGateDefault
+  );
+}
+
 /** The errors that keep the kubelet from starting. */
 type StartRefused = { readonly ok: false; readonly errors: string[] };
 
@@ -92,6 +105,10 @@ export function startKubeletImageStack(
   const gate = featureGateEnabled(config, profile);
   const validated = validateKubeletImageConfig(config, gate);
   if (!validated.ok) return validated;
+  // Plugin registration (NewKubeGenericRuntimeManager) comes before the pull manager and its directories.
+  const plugins = ports.credentialSources.plugins();
+  const pluginError = validateCredentialProviders(plugins, serviceAccountTokenGateEnabled(config, profile));
+  if (pluginError !== undefined) return { ok: false, errors: [pluginError] };
   if (!gate) {
     const pullManager = new NoopPullManager();
     return {

@@ -40,6 +40,12 @@ export interface KubeletProfile {
    * node-wide.
    */
   readonly serviceAccountTracking: boolean;
+  /**
+   * `KubeletServiceAccountTokenForCredentialProviders` default (KEP-4412, `pkg/features/kube_features.go`): alpha
+   * off in 1.33, beta on from 1.34. With it off a credential provider in service-account-token mode
+   * (`tokenAttributes`) keeps the kubelet from starting.
+   */
+  readonly serviceAccountTokenGateDefault: boolean;
   /** Allowlist matching: the raw pod image string (≤ 1.35) or its normalised name without tag/digest (#137629). */
   readonly allowlistMatching: 'raw' | 'normalised';
   /**
@@ -76,13 +82,14 @@ const BASE: Omit<KubeletProfile, 'version'> = {
   intentsCacheSize: 1024,
   pulledRecordsCacheSize: 2000,
   serviceAccountTracking: true,
+  serviceAccountTokenGateDefault: true,
   allowlistMatching: 'normalised',
   credentialLookup: 'lazy',
   credentialMappingKey: 'normalised',
   lockStripesPanic: false,
 };
 
-/** 1.33: the alpha (gate off by default), v1alpha1 files, no cache or metrics, credentials looked up eagerly. */
+/** 1.33: the alpha (both gates off by default), v1alpha1 files, no cache or metrics, credentials looked up eagerly. */
 const ALPHA: KubeletProfile = {
   ...BASE,
   version: '1.33',
@@ -93,14 +100,15 @@ const ALPHA: KubeletProfile = {
   inMemoryCache: false,
   recordMetrics: false,
   serviceAccountTracking: false,
+  serviceAccountTokenGateDefault: false,
   allowlistMatching: 'raw',
   credentialLookup: 'eager',
 };
 
 const PROFILES: Readonly<Record<KubeletVersion, KubeletProfile>> = {
   '1.33': ALPHA,
-  // 1.34: the alpha, plus service-account credentials in records.
-  '1.34': { ...ALPHA, version: '1.34', serviceAccountTracking: true },
+  // 1.34: the alpha, plus service-account credentials in records and the token-provider gate on (beta).
+  '1.34': { ...ALPHA, version: '1.34', serviceAccountTracking: true, serviceAccountTokenGateDefault: true },
   '1.35': { ...BASE, version: '1.35', allowlistMatching: 'raw', lockStripesPanic: true },
   '1.36': { ...BASE, version: '1.36' },
 };

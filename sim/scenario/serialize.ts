@@ -60,9 +60,7 @@ function scenarioDocument(scenario: Scenario): ScenarioDocument {
 function kubeletDocument(k: KubeletSpec): NonNullable<SpecDocument['kubelet']> {
   return {
     version: k.version,
-    ...(k.featureGates.KubeletEnsureSecretPulledImages === undefined
-      ? {}
-      : { featureGates: { ...k.featureGates } }),
+    ...(Object.keys(k.featureGates).length === 0 ? {} : { featureGates: { ...k.featureGates } }),
     ...(k.imagePullCredentialsVerificationPolicy === undefined
       ? {}
       : { imagePullCredentialsVerificationPolicy: k.imagePullCredentialsVerificationPolicy }),

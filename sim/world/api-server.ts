@@ -3,6 +3,7 @@ import type { SecretObject, ServiceAccountObject } from '../../src/ports.js';
 import { parseImageName } from '../../src/reference/index.js';
 import type { Ticks } from '../../src/time.js';
 import type { RandomStream } from '../kernel/random.js';
+import { isStaticPod } from '../scenario/schema/manifests.js';
 import type {
   ImagePullPolicy,
   Manifest,
@@ -36,6 +37,7 @@ export interface StoredPod {
   readonly namespace: string;
   readonly name: string;
   readonly nodeName: string;
+  /** After ServiceAccount admission: `default` when the pod names none; empty for a static pod, which has none. */
   readonly serviceAccountName: string;
   /** After ServiceAccount admission: the pod's own list, or its service account's when it listed none. */
   readonly imagePullSecrets: readonly string[];
@@ -171,9 +173,11 @@ export class ApiServer {
 
   #applyPod(shard: Shard, namespace: string, key: string, manifest: PodManifest, now: Ticks): ApplyOutcome {
     const name = manifest.metadata.name;
-    const serviceAccountName = manifest.spec.serviceAccountName || 'default';
-    const account = shard.serviceAccounts.get(serviceAccountName);
-    if (account === undefined) {
+    // A static pod comes from the node's files, not through admission: no service account, no AlwaysPullImages.
+    const admitted = !isStaticPod(manifest);
+    const serviceAccountName = admitted ? manifest.spec.serviceAccountName || 'default' : '';
+    const account = admitted ? shard.serviceAccounts.get(serviceAccountName) : undefined;
+    if (admitted && account === undefined) {
       // ServiceAccount admission rejects a pod whose service account does not exist.
       return {
         ok: false,
@@ -195,15 +199,16 @@ export class ApiServer {
       name,
       nodeName: manifest.spec.nodeName ?? this.#options.defaultNode,
       serviceAccountName,
-      imagePullSecrets: ownSecrets.length > 0 ? ownSecrets : account.imagePullSecrets,
+      imagePullSecrets: ownSecrets.length > 0 ? ownSecrets : (account?.imagePullSecrets ?? []),
       restartPolicy: manifest.spec.restartPolicy ?? 'Always',
       containers: manifest.spec.containers.map((container) => ({
         name: container.name,
         image: container.image,
         ...(container.role === undefined ? {} : { role: container.role }),
-        imagePullPolicy: this.#options.alwaysPullImages
-          ? 'Always'
-          : (container.imagePullPolicy ?? defaultImagePullPolicy(container.image)),
+        imagePullPolicy:
+          this.#options.alwaysPullImages && admitted
+            ? 'Always'
+            : (container.imagePullPolicy ?? defaultImagePullPolicy(container.image)),
       })),
       createdAt: existing !== undefined && sameUid ? existing.createdAt : now,
     });

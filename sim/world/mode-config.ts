@@ -11,6 +11,11 @@ export function kubeletConfigForMode(
   mode: RunMode,
 ): { config: KubeletImageConfig; alwaysPullImages: boolean } {
   const k = scenario.kubelet;
+  // Modes set KubeletEnsureSecretPulledImages; the scenario's other gates apply in every mode.
+  const gates = (ensureSecretPulledImages: boolean) => ({
+    ...k.featureGates,
+    KubeletEnsureSecretPulledImages: ensureSecretPulledImages,
+  });
   const base: KubeletImageConfig = {
     serializeImagePulls: k.serializeImagePulls,
     ...(k.maxParallelImagePulls === undefined ? {} : { maxParallelImagePulls: k.maxParallelImagePulls }),
@@ -31,19 +36,19 @@ export function kubeletConfigForMode(
     case 'legacy':
       return {
         alwaysPullImages: false,
-        config: { ...base, featureGates: { KubeletEnsureSecretPulledImages: false } },
+        config: { ...base, featureGates: gates(false) },
       };
     case 'always-pull':
       return {
         alwaysPullImages: true,
-        config: { ...base, featureGates: { KubeletEnsureSecretPulledImages: false } },
+        config: { ...base, featureGates: gates(false) },
       };
     default:
       return {
         alwaysPullImages: false,
         config: {
           ...base,
-          featureGates: { KubeletEnsureSecretPulledImages: true },
+          featureGates: gates(true),
           imagePullCredentialsVerificationPolicy: mode,
           preloadedImagesVerificationAllowlist:
             mode === 'NeverVerifyAllowlistedImages' ? k.preloadedImagesVerificationAllowlist : [],

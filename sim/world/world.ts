@@ -362,7 +362,7 @@ export class World {
         const node = this.#node(action.node);
         node.config = {
           ...node.config,
-          featureGates: { KubeletEnsureSecretPulledImages: true },
+          featureGates: { ...node.config.featureGates, KubeletEnsureSecretPulledImages: true },
           imagePullCredentialsVerificationPolicy: action.policy,
           preloadedImagesVerificationAllowlist: action.allowlist ?? [],
         };

@@ -23,3 +23,4 @@ export {
   type PodCredentialContext,
   podCredentialsForMatching,
 } from './pod-credentials.js';
+export { validateCredentialProviders } from './provider-config.js';

@@ -206,6 +206,16 @@ describe('serviceAccountTracking: 1.34+ record KEP-4412 service accounts (#13277
   });
 });
 
+describe('serviceAccountTokenGateDefault: KEP-4412 gate alpha off in 1.33, beta on from 1.34', () => {
+  it.each(v('1.33'))('%s: off, so a token-mode provider keeps the kubelet from starting', (version) => {
+    expect(kubeletProfile(version).serviceAccountTokenGateDefault).toBe(false);
+  });
+
+  it.each(v('1.34 1.35 1.36'))('%s: on', (version) => {
+    expect(kubeletProfile(version).serviceAccountTokenGateDefault).toBe(true);
+  });
+});
+
 describe('allowlistMatching: raw string ≤ 1.35, normalised name in 1.36 (#137629)', () => {
   it.each([
     ['1.35', false],

@@ -453,6 +453,10 @@ export function planToScenario(plan: WorldPlan): Scenario {
     seed: plan.seed,
     kubelet: kubelet({
       version: plan.version,
+      // A token provider needs its gate (off by default in 1.33): random worlds study the provider, not a refused start.
+      featureGates: plan.registries.some((r) => r.saProvider)
+        ? { KubeletServiceAccountTokenForCredentialProviders: true }
+        : {},
       serializeImagePulls: plan.serializeImagePulls,
       ...(plan.serializeImagePulls ? {} : { maxParallelImagePulls: 3 }),
       preloadedImagesVerificationAllowlist: allowlist,

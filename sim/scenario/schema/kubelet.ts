@@ -63,7 +63,12 @@ const policy = z
   })
   .meta({ description: 'imagePullCredentialsVerificationPolicy', enum: ['', ...VERIFICATION_POLICIES] });
 
-export const featureGatesSchema = fields({ KubeletEnsureSecretPulledImages: flag().exactOptional() });
+export const featureGatesSchema = fields({
+  KubeletEnsureSecretPulledImages: flag().exactOptional(),
+  KubeletServiceAccountTokenForCredentialProviders: flag()
+    .exactOptional()
+    .meta({ description: 'KEP-4412; default: off in 1.33 (alpha), on from 1.34 (beta)' }),
+});
 
 export const kubeletSchema = fields({
   version: version.exactOptional(),
@@ -119,11 +124,10 @@ export function readKubelet(issues: Issues, value: unknown): KubeletSpec | undef
   // KubeletConfiguration validation: parallel pulls need serializeImagePulls: false.
   if (serialize && maxParallel !== undefined && maxParallel !== 1)
     issues.add([...path, 'maxParallelImagePulls'], PARALLEL_NEEDS_UNSERIALIZED, 'invalid_configuration');
-  const gate = k.featureGates?.KubeletEnsureSecretPulledImages;
   const policy = k.imagePullCredentialsVerificationPolicy;
   return {
     version: k.version ?? DEFAULT_KUBELET_VERSION,
-    featureGates: gate === undefined ? {} : { KubeletEnsureSecretPulledImages: gate },
+    featureGates: { ...k.featureGates },
     ...(policy === undefined || policy === '' ? {} : { imagePullCredentialsVerificationPolicy: policy }),
     preloadedImagesVerificationAllowlist: allowlist,
     serializeImagePulls: serialize,

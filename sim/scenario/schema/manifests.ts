@@ -27,6 +27,22 @@ import { readSecret, type SecretManifest, secretSchema } from './secret.js';
 
 const KINDS = ['Namespace', 'Secret', 'ServiceAccount', 'Pod'] as const;
 
+/**
+ * The annotation the kubelet puts on every pod it runs (`kubetypes.ConfigSourceAnnotationKey`): `api` for a pod of
+ * the API server, `file` or `http` for a static pod (`kubetypes.IsStaticPod`: any source but `api`). A scenario
+ * marks a static pod with it.
+ */
+const CONFIG_SOURCE_ANNOTATION = 'kubernetes.io/config.source';
+const CONFIG_SOURCES = ['api', 'file', 'http'];
+
+/** Whether a pod manifest is a static pod (its config source is not the API server). */
+export function isStaticPod(pod: {
+  readonly metadata: { readonly annotations?: Record<string, string> };
+}): boolean {
+  const source = pod.metadata.annotations?.[CONFIG_SOURCE_ANNOTATION];
+  return source !== undefined && source !== 'api';
+}
+
 const namespaceSchema = fields({
   apiVersion: literal('v1'),
   kind: literal('Namespace'),
@@ -198,7 +214,7 @@ export function readManifest(
   const raw = asMapping(value);
   if (kind.data === 'Namespace' && asMapping(raw.metadata).namespace !== undefined)
     issues.add([...path, 'metadata', 'namespace'], 'a Namespace is not namespaced');
-  if (kind.data === 'Pod') checkPod(issues, asMapping(raw.spec), [...path, 'spec'], context);
+  if (kind.data === 'Pod') checkPod(issues, raw, [...path, 'spec'], context);
   if (parsed === undefined) return undefined;
   switch (parsed.kind) {
     case 'Namespace':
@@ -218,10 +234,11 @@ export function readManifest(
 /** The checks of a pod spec that span fields, on every value valid on its own. */
 function checkPod(
   issues: Issues,
-  spec: Readonly<Record<string, unknown>>,
+  raw: Readonly<Record<string, unknown>>,
   specPath: Path,
   context: ManifestContext,
 ): void {
+  const spec = asMapping(raw.spec);
   if (Array.isArray(spec.containers) && spec.containers.length === 0)
     issues.add([...specPath, 'containers'], 'must have at least one container');
   const names = new Set<string>();
@@ -238,12 +255,40 @@ function checkPod(
         issues.add([...cp, 'image'], 'must not have leading or trailing whitespace');
     });
   }
+  checkStaticPod(issues, raw, specPath);
   const nodeName = peek(podSpecSchema.shape.nodeName, spec.nodeName);
   if (nodeName !== undefined && !context.nodes.has(nodeName))
     issues.add(
       [...specPath, 'nodeName'],
       `unknown node ${JSON.stringify(nodeName)} (declared: ${[...context.nodes].join(', ') || 'none'})`,
       'unknown_reference',
+    );
+}
+
+/**
+ * A static pod's source, and what its mirror pod may not name: the ServiceAccount admission plugin refuses a mirror
+ * pod that references a service account or a secret (`plugin/pkg/admission/serviceaccount/admission.go`), so a
+ * static pod runs without either and pulls with node-wide credentials only. Not modelled: a static pod that names
+ * them anyway (the kubelet would run it without a mirror pod).
+ */
+function checkStaticPod(issues: Issues, raw: Readonly<Record<string, unknown>>, specPath: Path): void {
+  const annotations = asMapping(asMapping(raw.metadata).annotations);
+  const source = annotations[CONFIG_SOURCE_ANNOTATION];
+  const sourcePath: Path = [...specPath.slice(0, -1), 'metadata', 'annotations', CONFIG_SOURCE_ANNOTATION];
+  if (typeof source === 'string' && !CONFIG_SOURCES.includes(source))
+    issues.add(sourcePath, `expected one of ${CONFIG_SOURCES.join(', ')} (the kubelet's pod sources)`);
+  if (source === undefined || source === 'api') return;
+  const spec = asMapping(raw.spec);
+  for (const field of ['serviceAccountName', 'serviceAccount'])
+    if (spec[field] !== undefined)
+      issues.add(
+        [...specPath, field],
+        'a static pod has no service account: a mirror pod may not reference service accounts',
+      );
+  if (asList(spec.imagePullSecrets).length > 0)
+    issues.add(
+      [...specPath, 'imagePullSecrets'],
+      'a static pod has no pull secrets: a mirror pod may not reference secrets',
     );
 }
 
@@ -263,10 +308,14 @@ function buildPod(pod: z.output<typeof podSchema>): PodManifest {
     ...spec.containers.map((c) => container(c)),
   ];
   const serviceAccountName = spec.serviceAccountName ?? spec.serviceAccount;
+  const source = pod.metadata.annotations?.[CONFIG_SOURCE_ANNOTATION];
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: meta(pod.metadata),
+    metadata: {
+      ...meta(pod.metadata),
+      ...(source === undefined ? {} : { annotations: { [CONFIG_SOURCE_ANNOTATION]: source } }),
+    },
     spec: {
       containers,
       ...(serviceAccountName === undefined ? {} : { serviceAccountName }),

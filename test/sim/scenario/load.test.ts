@@ -45,7 +45,7 @@ const EVERY_FIELD = dedent(`
     until: 1h30m
     kubelet:
       version: "1.35"
-      featureGates: { KubeletEnsureSecretPulledImages: true }
+      featureGates: { KubeletEnsureSecretPulledImages: true, KubeletServiceAccountTokenForCredentialProviders: true }
       imagePullCredentialsVerificationPolicy: NeverVerifyAllowlistedImages
       preloadedImagesVerificationAllowlist: [docker.io/library/pause, registry.k8s.io/*]
       serializeImagePulls: false
@@ -140,7 +140,10 @@ describe('every field of the format parses to its typed value', () => {
       until: 90 * M,
       kubelet: {
         version: '1.35',
-        featureGates: { KubeletEnsureSecretPulledImages: true },
+        featureGates: {
+          KubeletEnsureSecretPulledImages: true,
+          KubeletServiceAccountTokenForCredentialProviders: true,
+        },
         imagePullCredentialsVerificationPolicy: 'NeverVerifyAllowlistedImages',
         preloadedImagesVerificationAllowlist: ['docker.io/library/pause', 'registry.k8s.io/*'],
         serializeImagePulls: false,

@@ -21,6 +21,7 @@ describe('src/credentials/index.ts', () => {
         'parseDockerConfigEntry',
         'podCredentialsForMatching',
         'urlsMatchStr',
+        'validateCredentialProviders',
       ].sort(),
     );
   });
