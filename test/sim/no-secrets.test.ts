@@ -184,6 +184,43 @@ describe('secrets never appear in clear', () => {
     expectNoSecrets('check', stdout + stderr);
   });
 
+  // The API server stores these (valid JSON); the kubelet's credential lookup fails on them, and its error text
+  // (docs/kubelet-model.md, "Pull secrets the kubelet cannot parse") must not carry the content either.
+  describe('docker configs the kubelet cannot parse', () => {
+    it.each([
+      [
+        'an auth without a colon',
+        'kubernetes.io/dockerconfigjson',
+        `.dockerconfigjson: '{"auths":{"r.example.com":{"auth":"${b64(PASSWORD_B)}"}}}'`,
+      ],
+      [
+        'a password of the wrong type',
+        'kubernetes.io/dockercfg',
+        `.dockercfg: '{"r.example.com":{"username":"u","password":["${PASSWORD_A}"]}}'`,
+      ],
+    ])('%s: loads and runs; no output, result or trace shows it', async (_what, type, data) => {
+      const spec = `objects:
+          - apiVersion: v1
+            kind: Secret
+            metadata: { name: s }
+            type: ${type}
+            stringData: { ${data} }
+          - apiVersion: v1
+            kind: Pod
+            metadata: { name: p }
+            spec:
+              imagePullSecrets: [{ name: s }]
+              containers: [{ name: c, image: r.example.com/a/app:v1 }]`;
+      const file = temp.write(`unparsable-${badFiles++}.yaml`, scenarioText('unparsable', spec));
+      const trace = temp.write(`unparsable-${badFiles++}.jsonl`, '');
+      const { code, stdout, stderr } = await runCli(['run', file, '--json', '--trace', trace]);
+      expect(code, stderr).toBe(EXIT_OK);
+      const traced = readFileSync(trace, 'utf8');
+      expect(traced).toMatch(/Error: (json: cannot unmarshal|unable to parse auth field)/);
+      expectNoSecrets(`run of ${file}`, stdout + stderr + traced);
+    });
+  });
+
   describe('error messages of bad secrets', () => {
     it.each([
       [
@@ -203,24 +240,6 @@ describe('secrets never appear in clear', () => {
             metadata: { name: s }
             type: kubernetes.io/dockerconfigjson
             data: { .dockerconfigjson: "${b64(`{"auths":{"r":{"password":"${PASSWORD_A}"`)}" }`,
-      ],
-      [
-        'a docker config whose auth has no colon',
-        `objects:
-          - apiVersion: v1
-            kind: Secret
-            metadata: { name: s }
-            type: kubernetes.io/dockerconfigjson
-            stringData: { .dockerconfigjson: '{"auths":{"r":{"auth":"${b64(PASSWORD_B)}"}}}' }`,
-      ],
-      [
-        'a docker config with a password of the wrong type',
-        `objects:
-          - apiVersion: v1
-            kind: Secret
-            metadata: { name: s }
-            type: kubernetes.io/dockercfg
-            stringData: { .dockercfg: '{"r":{"username":"u","password":["${PASSWORD_A}"]}}' }`,
       ],
       [
         'secret data that is not base64',

@@ -1,4 +1,4 @@
-import { dockerConfigFromSecret } from '../../../src/credentials/index.js';
+import { GoJsonObject, type GoJsonValue, parseGoJson } from '../../../src/go/index.js';
 import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
 import { asMapping, fields, literal, mapping, peek, text } from '../../input/kit.js';
@@ -6,7 +6,10 @@ import { ignored, type ManifestOf, meta, namespacedMeta } from './metadata.js';
 
 /*
  * A Secret as the API server validates it (pkg/apis/core/validation ValidateSecret): keys are config keys, `data`
- * values are base64, and a docker-config secret holds its key with a JSON object.
+ * values are base64, and a docker-config secret holds its key with well-formed JSON that decodes into a
+ * `map[string]interface{}` (an object, or `null`). Whether the kubelet can use that docker config is its own
+ * business: it finds out when it builds the pod's keyring (docs/kubelet-model.md, "Pull secrets the kubelet cannot
+ * parse").
  */
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -99,16 +102,28 @@ function checkDockerConfig(
       issues.add([...path, 'data', key], `required for a secret of type ${type}`);
     return;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch {
-    json = undefined;
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+  // ValidateSecret: `json.Unmarshal(value, &map[string]interface{}{})` must succeed, nothing more. What the kubelet
+  // cannot use (`{"auths":5}`, an `auth` that is not base64 of `user:pass`) is accepted here and fails its
+  // credential lookup (src/credentials/docker-config.ts).
+  const parsed = parseGoJson(content);
+  if (!parsed.ok || !(parsed.value === null || parsed.value instanceof GoJsonObject)) {
     issues.add([...path, field, key], 'expected valid JSON: a docker config object (the value is not shown)');
     return;
   }
-  const checked = dockerConfigFromSecret({ uid: '', namespace: '', name: '', type, data: decoded });
-  if (!checked.ok) issues.add([...path, field, key], `invalid docker config: ${checked.error}`);
+  if (!numbersFitFloat64(parsed.value))
+    issues.add(
+      [...path, field, key],
+      'expected valid JSON: a number is out of range (the value is not shown)',
+    );
+}
+
+/** Go's decoder into `interface{}` refuses a number that overflows a float64 (`strconv.ParseFloat` range error). */
+function numbersFitFloat64(value: GoJsonValue): boolean {
+  const stack: GoJsonValue[] = [value];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next === 'number' && !Number.isFinite(next)) return false;
+    if (next instanceof GoJsonObject) for (const [, member] of next.members) stack.push(member);
+    else if (Array.isArray(next)) stack.push(...(next as readonly GoJsonValue[]));
+  }
+  return true;
 }

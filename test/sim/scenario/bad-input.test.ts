@@ -3,6 +3,7 @@
  * one `pullsim: FILE…` line per issue naming the mutated field (or saying invalid YAML, with its line), never a
  * stack trace.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT } from '../../../sim/cli.js';
@@ -402,14 +403,7 @@ const badSecrets = fc.oneof(
     }),
   ),
   fc
-    .constantFrom(
-      '{"auths":',
-      'not json',
-      '[]',
-      '"text"',
-      '{"auths":{"r":{"auth":"!!"}}}',
-      '{"auths":{"r":{"password":5}}}',
-    )
+    .constantFrom('{"auths":', 'not json', '[]', '"text"', '', 'null x', '{"r":{"password":1e999}}')
     .map((content) =>
       setAt('bad docker config', [...SECRET_STRING, 'stringData', '.dockerconfigjson'], content),
     ),
@@ -649,6 +643,34 @@ describe('bad input through the CLI', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  // Valid JSON that the kubelet cannot parse is what the API server stores: it loads and runs, and the kubelet's
+  // lookup error (docs/kubelet-model.md, "Pull secrets the kubelet cannot parse") never echoes the secret.
+  it.each([
+    [
+      'an auth without a colon',
+      `{"auths":{"r.io":{"auth":"${Buffer.from('Hunter2-no-colon').toString('base64')}"}}}`,
+    ],
+    ['an auth that is not base64', '{"auths":{"r.io":{"auth":"!!Hunter2!!"}}}'],
+    ['auths of the wrong type', '{"auths":5,"x":"Hunter2"}'],
+    ['a numeric password', '{"auths":{"r.io":{"username":"Hunter2","password":12345678}}}'],
+  ])('a docker config with %s is accepted; its content appears nowhere', async (_what, config) => {
+    const doc = validScenario();
+    (getAt(doc, [...SECRET_STRING, 'stringData']) as Doc)['.dockerconfigjson'] = config;
+    (getAt(doc, [...APPLY, 'spec']) as Doc).imagePullSecrets = [{ name: 'rc' }];
+    const file = temp.write(`accepted-${counter++}.yaml`, serialize(doc, 'yaml'));
+    const trace = temp.write(`accepted-${counter++}.jsonl`, '');
+    const { code, stdout, stderr } = await runCli(['run', file, '--json', '--trace', trace]);
+    expect(code, stderr).toBe(0);
+    const traced = readFileSync(trace, 'utf8');
+    // Pod b/b meets the kubelet's error: kuberuntime's "Error: <text>" event.
+    expect(traced).toMatch(
+      /Error: (json: cannot unmarshal|illegal base64 data at input byte|unable to parse auth field)/,
+    );
+    const everything = stdout + stderr + traced;
+    expect(everything).not.toMatch(/Hunter2|12345678/);
+    expect(everything).not.toContain(Buffer.from('Hunter2-no-colon').toString('base64'));
   });
 
   it.each([
