@@ -4,7 +4,7 @@ import type { Path } from '../../errors.js';
 import type { Issues } from '../../input/issues.js';
 import type { Frozen, Override } from '../../input/kit.js';
 import { asList, asMapping, fields, list, literal, oneOf, peek, text } from '../../input/kit.js';
-import { dnsLabel, dnsSubdomain } from './common.js';
+import { DNS_SUBDOMAIN, dnsLabel } from './common.js';
 import {
   ignored,
   ignoredFields,
@@ -100,12 +100,22 @@ const initContainerSchema = fields({
   ...ignoredFields(CONTAINER_IGNORED.filter((field) => field !== 'restartPolicy')),
 });
 
+/**
+ * A pod's service account: a DNS subdomain name, or "" — which the API server treats as unset (the deprecated
+ * `serviceAccount` then, else `default`: pkg/apis/core/v1 conversion and the ServiceAccount admission plugin).
+ */
+const serviceAccountRef = () =>
+  text({
+    pattern: new RegExp(`^$|${DNS_SUBDOMAIN.source}`),
+    hint: 'a DNS subdomain name, or "" for the default',
+  });
+
 const podSpecSchema = fields({
   containers: list(containerSchema),
   initContainers: list(initContainerSchema).exactOptional(),
   imagePullSecrets: localRefs().exactOptional(),
-  serviceAccountName: dnsSubdomain().exactOptional(),
-  serviceAccount: dnsSubdomain()
+  serviceAccountName: serviceAccountRef().exactOptional(),
+  serviceAccount: serviceAccountRef()
     .exactOptional()
     .meta({ description: 'deprecated alias of serviceAccountName' }),
   nodeName: text().exactOptional(),
@@ -280,7 +290,7 @@ function checkStaticPod(issues: Issues, raw: Readonly<Record<string, unknown>>, 
   if (source === undefined || source === 'api') return;
   const spec = asMapping(raw.spec);
   for (const field of ['serviceAccountName', 'serviceAccount'])
-    if (spec[field] !== undefined)
+    if (spec[field] !== undefined && spec[field] !== '')
       issues.add(
         [...specPath, field],
         'a static pod has no service account: a mirror pod may not reference service accounts',
@@ -307,7 +317,7 @@ function buildPod(pod: z.output<typeof podSchema>): PodManifest {
     ),
     ...spec.containers.map((c) => container(c)),
   ];
-  const serviceAccountName = spec.serviceAccountName ?? spec.serviceAccount;
+  const serviceAccountName = spec.serviceAccountName || spec.serviceAccount || undefined;
   const source = pod.metadata.annotations?.[CONFIG_SOURCE_ANNOTATION];
   return {
     apiVersion: 'v1',

@@ -1,6 +1,7 @@
 /** Init containers in scenario files: kept apart from the regular ones, a sidecar only by `restartPolicy: Always`. */
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../../sim/scenario/load.js';
+import type { PodManifest } from '../../../sim/scenario/types.js';
 import { issuesOf } from '../../support/cli-harness.js';
 
 const pod = (initRestart: string) => `apiVersion: pullsim/v1alpha1
@@ -22,7 +23,7 @@ spec:
 describe('init containers in a scenario', () => {
   it('come first, in order, marked init or sidecar', () => {
     const scenario = parseScenario(pod(', restartPolicy: Always'), 'init.yaml');
-    const manifest = scenario.objects[0] as { spec: { containers: { name: string; role?: string }[] } };
+    const manifest = scenario.objects[0] as PodManifest;
     expect(manifest.spec.containers.map((c) => [c.name, c.role])).toEqual([
       ['setup', 'init'],
       ['proxy', 'sidecar'],

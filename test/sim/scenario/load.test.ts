@@ -1385,7 +1385,7 @@ describe('real Kubernetes manifests load (unmodelled fields are accepted and ign
       'spec.objects[1].metadata.annotations: expected a mapping, got a list',
       'spec.objects[1].metadata.uid: must not be empty',
       'spec.objects[1].spec.restartPolicy: expected one of Always, OnFailure, Never, got the string "Sometimes"',
-      'spec.objects[1].spec.serviceAccountName: "Bad_SA" is not valid: expected a DNS subdomain name',
+      'spec.objects[1].spec.serviceAccountName: "Bad_SA" is not valid: expected a DNS subdomain name, or "" for the default',
       'spec.objects[1].spec.imagePullSecrets[0].name: expected a string, got number 7',
       'spec.objects[1].spec.imagePullSecrets[1]: expected a mapping, got the string "x"',
       'spec.objects[1].spec.containers[0].image: must not have leading or trailing whitespace',

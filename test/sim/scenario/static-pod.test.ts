@@ -86,3 +86,28 @@ describe('static pods (kubernetes.io/config.source, kubetypes.IsStaticPod)', () 
     expect(stored?.containers[0]?.imagePullPolicy).toBe('IfNotPresent');
   });
 });
+
+describe('an empty serviceAccountName', () => {
+  it('is unset, as the API server reads it: the deprecated serviceAccount, else default', () => {
+    const read = (spec: string) =>
+      (parseScenario(scenarioText('t', podSpec('', spec)), 't.yaml').objects[0] as PodManifest).spec
+        .serviceAccountName;
+    expect(read('serviceAccountName: ""')).toBeUndefined();
+    expect(read('serviceAccountName: ""\n            serviceAccount: builder')).toBe('builder');
+    expect(read('serviceAccountName: builder')).toBe('builder');
+  });
+
+  it('is allowed on a static pod, which has no service account anyway', () => {
+    const text = scenarioText('t', podSpec('kubernetes.io/config.source: file', 'serviceAccountName: ""'));
+    expect((parseScenario(text, 't.yaml').objects[0] as PodManifest).spec.serviceAccountName).toBeUndefined();
+  });
+
+  it('but a name that is not a DNS subdomain is still refused', () => {
+    expect(problems(podSpec('', 'serviceAccountName: Not_A_Name'))).toEqual([
+      [
+        'spec.objects[0].spec.serviceAccountName',
+        expect.stringContaining('expected a DNS subdomain name, or "" for the default'),
+      ],
+    ]);
+  });
+});
