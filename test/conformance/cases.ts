@@ -1,0 +1,8 @@
+/**
+ * The registry of upstream cases: every upstream test the conformance suite knows, in the order its files were
+ * ported. conformance.test.ts runs the ported cases; docs/conformance.md is generated from this list.
+ */
+import { IMAGE_PULL_POLICIES_TESTS } from './image-pull-policies.js';
+import type { UpstreamTest } from './upstream-case.js';
+
+export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [...IMAGE_PULL_POLICIES_TESTS];
