@@ -4,9 +4,11 @@
  */
 import { FS_PULLRECORDS_TESTS } from './fs-pullrecords.js';
 import { IMAGE_PULL_POLICIES_TESTS } from './image-pull-policies.js';
+import { MEM_PULLRECORDS_TESTS } from './mem-pullrecords.js';
 import type { UpstreamTest } from './upstream-case.js';
 
 export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [
   ...IMAGE_PULL_POLICIES_TESTS,
   ...FS_PULLRECORDS_TESTS,
+  ...MEM_PULLRECORDS_TESTS,
 ];

@@ -7,7 +7,12 @@ import { describe, it } from 'vitest';
 import { UPSTREAM_TESTS } from './cases.js';
 import { caseState, caseVersions } from './upstream-case.js';
 
-for (const upstream of UPSTREAM_TESTS) {
+// A test whose cases are all listed but not ported has nothing to run (an empty describe fails in vitest).
+const runnable = UPSTREAM_TESTS.filter((test) =>
+  test.cases.some((row) => caseState(row).kind !== 'not-ported'),
+);
+
+for (const upstream of runnable) {
   describe(upstream.file, () => {
     for (const row of upstream.cases) {
       const state = caseState(row);
