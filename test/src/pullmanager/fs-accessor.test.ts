@@ -453,18 +453,6 @@ describe('start-up migration (#132579)', () => {
     expect(fs.read(recordPath('old'))).toContain('"lastUpdatedTime":"2024-10-21T12:26:40Z"');
   });
 
-  it('byte check of the upstream test: the migrated sha256-dd1dd8dc… is the input with v1alpha1 → v1beta1', () => {
-    const fs = new MemoryFileSystem();
-    const name = `${PULLED}/sha256-dd1dd8dc6a329b7e1c2e43951302b23a047cb20fd3e10090e4ce7e8396035405`;
-    const input =
-      '{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1alpha1","lastUpdatedTime":"2025-06-21T12:26:40Z","imageRef":"testimage-anonpull-alpha","credentialMapping":{"docker.io/testing/test":{"nodePodsAccessible":true}}}\n';
-    fs.put(name, input);
-    open(fs);
-    expect(fs.read(name)).toBe(
-      '{"kind":"ImagePulledRecord","apiVersion":"kubelet.config.k8s.io/v1beta1","lastUpdatedTime":"2025-06-21T12:26:40Z","imageRef":"testimage-anonpull-alpha","credentialMapping":{"docker.io/testing/test":{"nodePodsAccessible":true}}}\n',
-    );
-  });
-
   it('leaves v1beta1 files byte-identical and does not write them', () => {
     const fs = new MemoryFileSystem();
     const handMade =

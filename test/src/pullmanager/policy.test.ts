@@ -184,45 +184,8 @@ describe('allowlist pattern syntax (getAllowlistImagePattern)', () => {
   );
 });
 
-describe('allowlists from image_pull_policies_test.go', () => {
-  it.each<[string, string[], number, number]>([
-    ['three distinct images', ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/image3'], 3, 0],
-    [
-      'a duplicate absolute entry collapses',
-      ['test.io/test/image1', 'test.io/test/image3', 'test.io/test/image2', 'test.io/test/image3'],
-      3,
-      0,
-    ],
-    [
-      'four distinct images',
-      ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/test-image', 'test.io/test/image3'],
-      4,
-      0,
-    ],
-    ['another repo wildcard', ['test.io/test/image1', 'test.io/test/image2', 'different.repo/test/*'], 2, 1],
-    ['an org wildcard', ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/*'], 2, 1],
-    ['a registry wildcard', ['test.io/test/image1', 'test.io/test/image2', 'test.io/*'], 2, 1],
-  ])('valid: %s → %i absolute / %i wildcard', (_name, patterns, absolutes, wildcards) => {
-    const parsed = allowlist(patterns);
-    expect(parsed.absolute.size).toBe(absolutes);
-    expect(parsed.wildcardPrefixes).toHaveLength(wildcards);
-  });
-
-  it.each([
-    ['wildcard in the middle', 'image.repo/pokus*/imagename'],
-    ['trailing non-segment wildcard', 'image.repo/pokus*'],
-    ['wildcard path segment in the middle', 'image.repo/*/imagename'],
-    ['only a wildcard segment', '/*'],
-    ["ends with a '/'", 'image.repo/'],
-    ['empty', ''],
-    ['asterisk', '*'],
-    ['image with a tag', 'test.io/test/image1:tagged'],
-    ['image with a digest', `test.io/test/image1@${DIGEST}`],
-    ['trailing whitespace', 'test.io/test/image1 '],
-  ])('invalid: %s (%j)', (_name, pattern) => {
-    expect(parseAllowlist([pattern]).ok).toBe(false);
-  });
-
+// The upstream allowlist tables (image_pull_policies_test.go) are in test/conformance/image-pull-policies.ts.
+describe('allowlist parsing', () => {
   it('reports every bad entry with its index, unlike the kubelet which stops at the first', () => {
     expect(parseAllowlist(['test.io/*', '*', 'test.io/a', 'alpine'])).toEqual({
       ok: false,
@@ -316,52 +279,7 @@ describe('allowlist matching (raw string up to 1.35, normalised name from #13762
   });
 });
 
-describe('NeverVerifyAllowlistedImages policy examples (image_pull_policies_test.go)', () => {
-  // Upstream probes test.io/test/test-image in the POL-old test and test.io/test/test-image:tag in the POL-new test.
-  const probe: Record<AllowlistMatching, string> = {
-    raw: 'test.io/test/test-image',
-    normalised: 'test.io/test/test-image:tag',
-  };
-  const rows: ReadonlyArray<[string, boolean, string[], boolean]> = [
-    ['not in allowlist', false, ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/image3'], true],
-    [
-      'not in allowlist',
-      true,
-      ['test.io/test/image1', 'test.io/test/image3', 'test.io/test/image2', 'test.io/test/image3'],
-      true,
-    ],
-    [
-      'in allowlist',
-      false,
-      ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/test-image', 'test.io/test/image3'],
-      false,
-    ],
-    [
-      'in allowlist',
-      true,
-      ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/test-image', 'test.io/test/image3'],
-      false,
-    ],
-    [
-      "other repo's wildcard",
-      false,
-      ['test.io/test/image1', 'test.io/test/image2', 'different.repo/test/*'],
-      true,
-    ],
-    ['org wildcard', false, ['test.io/test/image1', 'test.io/test/image2', 'test.io/test/*'], false],
-    ['registry wildcard', false, ['test.io/test/image1', 'test.io/test/image2', 'test.io/*'], false],
-  ];
-
-  for (const matching of MATCHINGS) {
-    it.each(rows)(
-      `${matching}: %s (records exist: %s, allowlist %j) → verification required: %s`,
-      (_situation, recordsExist, patterns, required) => {
-        const enforcer = createPolicyEnforcer('NeverVerifyAllowlistedImages', allowlist(patterns), matching);
-        expect(enforcer.requireCredentialVerificationForImage(probe[matching], recordsExist)).toBe(required);
-      },
-    );
-  }
-
+describe('NeverVerifyAllowlistedImages under the raw matching', () => {
   it('raw: the tagged probe is verified even when its repository is allowlisted exactly (fixed by #137629)', () => {
     const list = allowlist([
       'test.io/test/image1',

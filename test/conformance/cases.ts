@@ -1,0 +1,14 @@
+/**
+ * The registry of upstream cases: every upstream test the conformance suite knows, in the order its files were
+ * ported. conformance.test.ts runs the ported cases; docs/conformance.md is generated from this list.
+ */
+import { FS_PULLRECORDS_TESTS } from './fs-pullrecords.js';
+import { IMAGE_PULL_POLICIES_TESTS } from './image-pull-policies.js';
+import { MEM_PULLRECORDS_TESTS } from './mem-pullrecords.js';
+import type { UpstreamTest } from './upstream-case.js';
+
+export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [
+  ...IMAGE_PULL_POLICIES_TESTS,
+  ...FS_PULLRECORDS_TESTS,
+  ...MEM_PULLRECORDS_TESTS,
+];
