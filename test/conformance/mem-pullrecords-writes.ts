@@ -38,6 +38,7 @@ interface Kind<V> {
   readonly sorted: (values: readonly V[]) => V[];
   readonly authoritative: (accessor: CachedPullRecordsAccessor) => boolean;
   readonly content: (values: readonly V[]) => StoreFacts;
+  readonly without: (values: readonly V[], key: string) => V[];
 }
 
 type StagedCase = ReturnType<typeof stageCachedAccessor>;
@@ -51,6 +52,7 @@ const INTENTS: Kind<ImagePullIntent> = {
   sorted: sortedIntents,
   authoritative: (accessor) => accessor.intentsAuthoritative,
   content: (intents) => ({ intents }),
+  without,
 };
 
 const PULLED_RECORDS: Kind<ImagePulledRecord> = {
@@ -62,6 +64,7 @@ const PULLED_RECORDS: Kind<ImagePulledRecord> = {
   sorted: sortedRecords,
   authoritative: (accessor) => accessor.pulledRecordsAuthoritative,
   content: (pulledRecords) => ({ pulledRecords }),
+  without,
 };
 
 interface WriteFacts<V> {
@@ -86,56 +89,88 @@ function checkWrite<V>(kind: Kind<V>, facts: WriteFacts<V>): void {
 const empty = (authoritative: boolean) => ({ entries: [], authoritative });
 const WRITE_ERROR = { nextGetWriteError: 'write error' };
 const PROJECT1 = { image: 'test.repo/org1/project1:tag' };
-const NEW_INTENT = { image: 'test.repo/org1/newimage:tag' };
-const JUST_ENOUGH_INTENTS = generateTestPullIntents(100);
-const JUST_ENOUGH_RECORDS = generateTestPulledRecords(100);
+
+interface SharedWriteValues<V> {
+  /** Written through the empty cache and the failing delegate. */
+  readonly one: V;
+  readonly populated: readonly V[];
+  /** Written into the populated cache. */
+  readonly added: V;
+  readonly justEnough: readonly V[];
+  /** Written into the full authoritative cache. */
+  readonly addedPastFull: V;
+}
+
+type WriteFactsOf<V> = (
+  cache: CacheState<V>,
+  input: V,
+  wantCache: readonly V[],
+  wantAuthoritative: boolean,
+) => WriteFacts<V>;
+
+/**
+ * The four cases both write tests share, in upstream's order around each test's own two (`ownCases`, second and
+ * third): a write through an empty cache, a failing delegate, a populated cache, and one write past a full
+ * authoritative cache (`listToCache` of 100, so the first added is evicted).
+ */
+function sharedWrites<V>(
+  facts: WriteFactsOf<V>,
+  values: SharedWriteValues<V>,
+  ownCases: readonly UpstreamCase<WriteFacts<V>>[],
+): UpstreamCase<WriteFacts<V>>[] {
+  const { one, populated, added, justEnough, addedPastFull } = values;
+  return [
+    {
+      case: 'successful write through an empty cache to delegate',
+      facts: facts(empty(true), one, [one], true),
+    },
+    ...ownCases,
+    {
+      case: 'write to delegate returns error',
+      facts: { ...facts(empty(false), one, [], false), store: WRITE_ERROR, wantError: 'write error' },
+    },
+    {
+      case: "write to cache that's already populated",
+      facts: facts({ entries: populated, authoritative: false }, added, [...populated, added], false),
+    },
+    {
+      case: 'exceeding the cache size turns it from authoritative to non-authoritative',
+      facts: facts(
+        { entries: justEnough, authoritative: true },
+        addedPastFull,
+        [...justEnough.slice(1), addedPastFull],
+        false,
+      ),
+    },
+  ];
+}
 
 const writeImagePullIntent = upstreamTest<WriteFacts<ImagePullIntent>>({
   file: TEST_FILE,
   test: 'Test_cachedPullRecordsAccessor_WriteImagePullIntent',
   versions: VERSIONS,
-  cases: [
+  cases: sharedWrites(
+    intentWrite,
     {
-      case: 'successful write through an empty cache to delegate',
-      facts: intentWrite(empty(true), PROJECT1, [PROJECT1], true),
+      one: PROJECT1,
+      populated: TEST_PULL_INTENTS,
+      added: { image: 'test.repo/org1/newimage:tag' },
+      justEnough: generateTestPullIntents(100),
+      addedPastFull: { image: 'new.repo/neworg/newimage:tag' },
     },
-    {
-      // Upstream caches `{Image: "something else"}` under the key ("not a real scenario"); a pullsim intent is
-      // its key alone, so the cache starts with the key's own intent: the case checks the write-through.
-      case: 'rewrite cached intent, write through to delegate',
-      facts: intentWrite({ entries: [PROJECT1], authoritative: false }, PROJECT1, [PROJECT1], false),
-    },
-    {
-      case: 'write even though the very same intent is already in the cache',
-      facts: intentWrite({ entries: [PROJECT1], authoritative: false }, PROJECT1, [PROJECT1], false),
-    },
-    {
-      case: 'write to delegate returns error',
-      facts: {
-        ...intentWrite(empty(false), PROJECT1, [], false),
-        store: WRITE_ERROR,
-        wantError: 'write error',
+    [
+      {
+        // Upstream caches `{Image: "something else"}` under the key ("not a real scenario"); a pullsim intent is
+        // its key alone, so the cache starts with the key's own intent: the case checks the write-through.
+        case: 'rewrite cached intent, write through to delegate',
+        facts: intentWrite({ entries: [PROJECT1], authoritative: false }, PROJECT1, [PROJECT1], false),
       },
-    },
-    {
-      case: "write to cache that's already populated",
-      facts: intentWrite(
-        { entries: TEST_PULL_INTENTS, authoritative: false },
-        NEW_INTENT,
-        [...TEST_PULL_INTENTS, NEW_INTENT],
-        false,
-      ),
-    },
-    {
-      case: 'exceeding the cache size turns it from authoritative to non-authoritative',
-      facts: intentWrite(
-        { entries: JUST_ENOUGH_INTENTS, authoritative: true },
-        { image: 'new.repo/neworg/newimage:tag' },
-        [...JUST_ENOUGH_INTENTS.slice(1), { image: 'new.repo/neworg/newimage:tag' }],
-        false,
-      ),
-    },
-  ],
+      {
+        case: 'write even though the very same intent is already in the cache',
+        facts: intentWrite({ entries: [PROJECT1], authoritative: false }, PROJECT1, [PROJECT1], false),
+      },
+    ],
+  ),
   check: (facts) => checkWrite(INTENTS, facts),
 });
 
@@ -191,51 +226,31 @@ const writeImagePulledRecord = upstreamTest<WriteFacts<ImagePulledRecord>>({
   file: TEST_FILE,
   test: 'Test_cachedPullRecordsAccessor_WriteImagePulledRecord',
   versions: VERSIONS,
-  cases: [
+  cases: sharedWrites(
+    recordWrite,
     {
-      case: 'successful write through an empty cache to delegate',
-      facts: recordWrite(empty(true), SOMEREF, [SOMEREF], true),
+      one: SOMEREF,
+      populated: TEST_PULLED_RECORDS,
+      added: NEWREF,
+      justEnough: generateTestPulledRecords(100),
+      addedPastFull: NEWREF,
     },
-    {
-      case: 'rewrite cached pulled record, write through to delegate',
-      facts: recordWrite(
-        { entries: [SOMEREF_ONE_MAPPING], authoritative: false },
-        SOMEREF_TWO_MAPPINGS,
-        [SOMEREF_TWO_MAPPINGS],
-        false,
-      ),
-    },
-    {
-      case: 'write even though the same pulled record is already in the cache',
-      facts: recordWrite({ entries: [SOMEREF], authoritative: false }, SOMEREF, [SOMEREF], false),
-    },
-    {
-      case: 'write to delegate returns error',
-      facts: {
-        ...recordWrite(empty(false), SOMEREF, [], false),
-        store: WRITE_ERROR,
-        wantError: 'write error',
+    [
+      {
+        case: 'rewrite cached pulled record, write through to delegate',
+        facts: recordWrite(
+          { entries: [SOMEREF_ONE_MAPPING], authoritative: false },
+          SOMEREF_TWO_MAPPINGS,
+          [SOMEREF_TWO_MAPPINGS],
+          false,
+        ),
       },
-    },
-    {
-      case: "write to cache that's already populated",
-      facts: recordWrite(
-        { entries: TEST_PULLED_RECORDS, authoritative: false },
-        NEWREF,
-        [...TEST_PULLED_RECORDS, NEWREF],
-        false,
-      ),
-    },
-    {
-      case: 'exceeding the cache size turns it from authoritative to non-authoritative',
-      facts: recordWrite(
-        { entries: JUST_ENOUGH_RECORDS, authoritative: true },
-        NEWREF,
-        [...JUST_ENOUGH_RECORDS.slice(1), NEWREF],
-        false,
-      ),
-    },
-  ],
+      {
+        case: 'write even though the same pulled record is already in the cache',
+        facts: recordWrite({ entries: [SOMEREF], authoritative: false }, SOMEREF, [SOMEREF], false),
+      },
+    ],
+  ),
   check: (facts) => checkWrite(PULLED_RECORDS, facts),
 });
 
@@ -278,33 +293,52 @@ function bothAuthoritative<V>(
   ];
 }
 
-const PROJECT1_IMAGE = PROJECT1.image;
+/** What the three cases of a delete test differ in between the two kinds: their names, records and error. */
+interface DeleteCases<V> {
+  /** Upstream's names: delete an existing one, a non-existent one, and a failing delete. */
+  readonly names: readonly [string, string, string];
+  readonly entries: readonly V[];
+  readonly existing: string;
+  readonly missing: string;
+  readonly error: string;
+}
+
+function sharedDeletes<V>(kind: Kind<V>, cases: DeleteCases<V>): UpstreamCase<DeleteFacts<V>>[] {
+  const { names, entries, existing, missing, error } = cases;
+  const store = kind.content(entries);
+  return [
+    ...bothAuthoritative(kind, names[0], {
+      cache: entries,
+      store,
+      key: existing,
+      want: kind.without(entries, existing),
+    }),
+    ...bothAuthoritative(kind, names[1], { cache: entries, store, key: missing, want: entries }),
+    ...bothAuthoritative(kind, names[2], {
+      cache: entries,
+      store: { ...store, nextGetWriteError: error },
+      key: existing,
+      wantError: error,
+      want: entries,
+    }),
+  ];
+}
 
 const deleteImagePullIntent = upstreamTest<DeleteFacts<ImagePullIntent>>({
   file: TEST_FILE,
   test: 'Test_cachedPullRecordsAccessor_DeleteImagePullIntent',
   versions: VERSIONS,
-  cases: [
-    ...bothAuthoritative(INTENTS, 'delete an existing intent from the cache', {
-      cache: TEST_PULL_INTENTS,
-      store: { intents: TEST_PULL_INTENTS },
-      key: PROJECT1_IMAGE,
-      want: without(TEST_PULL_INTENTS, PROJECT1_IMAGE),
-    }),
-    ...bothAuthoritative(INTENTS, 'attempt to delete a non-existent intent from the cache', {
-      cache: TEST_PULL_INTENTS,
-      store: { intents: TEST_PULL_INTENTS },
-      key: 'test.repo/org1/doesnotexist:tag',
-      want: TEST_PULL_INTENTS,
-    }),
-    ...bothAuthoritative(INTENTS, 'error deleting an intent from delegate', {
-      cache: TEST_PULL_INTENTS,
-      store: { intents: TEST_PULL_INTENTS, nextGetWriteError: 'error deleting intent' },
-      key: PROJECT1_IMAGE,
-      wantError: 'error deleting intent',
-      want: TEST_PULL_INTENTS,
-    }),
-  ],
+  cases: sharedDeletes(INTENTS, {
+    names: [
+      'delete an existing intent from the cache',
+      'attempt to delete a non-existent intent from the cache',
+      'error deleting an intent from delegate',
+    ],
+    entries: TEST_PULL_INTENTS,
+    existing: PROJECT1.image,
+    missing: 'test.repo/org1/doesnotexist:tag',
+    error: 'error deleting intent',
+  }),
   check: (facts) => checkDelete(INTENTS, facts),
 });
 
@@ -312,31 +346,17 @@ const deleteImagePulledRecord = upstreamTest<DeleteFacts<ImagePulledRecord>>({
   file: TEST_FILE,
   test: 'Test_cachedPullRecordsAccessor_DeleteImagePulledRecord',
   versions: VERSIONS,
-  cases: [
-    ...bothAuthoritative(PULLED_RECORDS, 'delete an existing pulled record from the cache', {
-      cache: TEST_PULLED_RECORDS,
-      store: { pulledRecords: TEST_PULLED_RECORDS },
-      key: 'ref-22',
-      want: without(TEST_PULLED_RECORDS, 'ref-22'),
-    }),
-    ...bothAuthoritative(
-      PULLED_RECORDS,
+  cases: sharedDeletes(PULLED_RECORDS, {
+    names: [
+      'delete an existing pulled record from the cache',
       'attempt to delete a non-existent imagePulledRecord from the cache',
-      {
-        cache: TEST_PULLED_RECORDS,
-        store: { pulledRecords: TEST_PULLED_RECORDS },
-        key: 'non-existent-ref',
-        want: TEST_PULLED_RECORDS,
-      },
-    ),
-    ...bothAuthoritative(PULLED_RECORDS, 'error deleting an imagePulledRecord from delegate', {
-      cache: TEST_PULLED_RECORDS,
-      store: { pulledRecords: TEST_PULLED_RECORDS, nextGetWriteError: 'error deleting imagePulledRecord' },
-      key: 'ref-22',
-      wantError: 'error deleting imagePulledRecord',
-      want: TEST_PULLED_RECORDS,
-    }),
-  ],
+      'error deleting an imagePulledRecord from delegate',
+    ],
+    entries: TEST_PULLED_RECORDS,
+    existing: 'ref-22',
+    missing: 'non-existent-ref',
+    error: 'error deleting imagePulledRecord',
+  }),
   check: (facts) => checkDelete(PULLED_RECORDS, facts),
 });
 
