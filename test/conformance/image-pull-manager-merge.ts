@@ -15,12 +15,8 @@ import type {
   ImagePullServiceAccount,
 } from '../../src/pullmanager/records.js';
 import { ticks } from '../../src/time.js';
+import { ALL_VERSIONS, FILE, WITH_SERVICE_ACCOUNTS } from './pull-manager-setup.js';
 import { upstreamTest } from './upstream-case.js';
-
-const FILE = 'pkg/kubelet/images/pullmanager/image_pull_manager_test.go';
-const ALL: readonly KubeletVersion[] = ['1.33', '1.34', '1.35', '1.36'];
-/** The versions of the cases only in the newer file (@ 00f1e470). */
-const WITH_SERVICE_ACCOUNTS: readonly KubeletVersion[] = ['1.34', '1.35', '1.36'];
 
 const secret = (uid: string, namespace: string, name: string, credentialHash: string): ImagePullSecret => ({
   uid,
@@ -92,7 +88,7 @@ const OTHER_UID_SA1 = account('different-uid', 'default', 'sa1');
 const pulledRecordMergeNewCredsTest = upstreamTest<MergeFacts>({
   file: FILE,
   test: 'Test_pulledRecordMergeNewCreds',
-  versions: ALL,
+  versions: ALL_VERSIONS,
   cases: [
     updated(
       'create a new image record',

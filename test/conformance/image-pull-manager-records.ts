@@ -1,17 +1,20 @@
 /**
  * `pkg/kubelet/images/pullmanager/image_pull_manager_test.go`, the record bookkeeping: RecordPullIntent,
- * RecordImagePulled, the start-up `initialize` (leftover intents) and PruneUnknownRecords. Upstream sets the
+ * RecordImagePulled, the start-up `initialize` (leftover intents) and PruneUnknownRecords (facts moved here from
+ * test/src/pullmanager/manager.test.ts, which keeps its own behaviour tests). Upstream sets the
  * in-flight counter directly; here the same count is reached by as many RecordPullIntent calls. Cases only in the
  * newer stored file (@ 00f1e470) run in 1.34+ (pull-manager-setup.ts).
  */
 import { expect } from 'vitest';
 import type { KubeletVersion } from '../../src/profiles.js';
 import type { ImagePullCredentials } from '../../src/pullmanager/records.js';
-import { FakeImageService, PULLED_DIR, PULLING_DIR, T0 } from '../support/kubelet-fakes.js';
+import { ticks } from '../../src/time.js';
+import { PULLED_DIR, PULLING_DIR, T0 } from '../support/kubelet-fakes.js';
 import { readJson, startManager } from '../support/pull-records.js';
 import {
   ALL_VERSIONS,
   FILE,
+  initializeImages,
   PULLED,
   PULLING,
   WITH_SERVICE_ACCOUNTS,
@@ -280,4 +283,91 @@ const recordImagePulled = upstreamTest<RecordFacts>({
   },
 });
 
-export const IMAGE_PULL_MANAGER_RECORD_TESTS = [recordPullIntent, recordImagePulled];
+interface DirFacts {
+  readonly intents?: readonly string[];
+  readonly pulled?: readonly string[];
+  readonly wantIntents?: readonly string[];
+  readonly wantPulled?: readonly string[];
+}
+
+const THREE_PULLED = [PULLED.anonpull, PULLED.testimageref, PULLED.emptyCredMapping];
+
+const initialize = upstreamTest<DirFacts>({
+  file: FILE,
+  test: 'TestFileBasedImagePullManager_initialize',
+  versions: ALL_VERSIONS,
+  cases: [
+    { case: 'no pulling/pulled records', facts: {} },
+    { case: 'only pulled records', facts: { pulled: THREE_PULLED, wantPulled: THREE_PULLED } },
+    {
+      case: 'pulling intent that matches an existing image - no matching pulled record',
+      facts: {
+        pulled: THREE_PULLED,
+        intents: [PULLING.testSomething],
+        wantPulled: [...THREE_PULLED, PULLED.testimageref1],
+      },
+    },
+    {
+      case: 'pulling intent that matches an existing image - a pull record matches',
+      facts: { pulled: THREE_PULLED, intents: [PULLING.repoV1], wantPulled: THREE_PULLED },
+    },
+    {
+      case: 'multiple pulling intents that match existing images',
+      facts: {
+        pulled: THREE_PULLED,
+        intents: [PULLING.repoV1, PULLING.testSomething],
+        wantPulled: [...THREE_PULLED, PULLED.testimageref1],
+      },
+    },
+  ],
+  check(facts, version) {
+    const fs = withTestData(version, { pulled: facts.pulled ?? [], pulling: facts.intents ?? [] });
+    startManager({ version, fs, images: initializeImages() });
+    expect(fs.list(PULLING_DIR), 'intents').toEqual([...(facts.wantIntents ?? [])].sort());
+    expect(fs.list(PULLED_DIR), 'pulled records').toEqual([...(facts.wantPulled ?? [])].sort());
+  },
+});
+
+interface PruneFacts {
+  readonly imageList: readonly string[];
+  readonly wantFiles: readonly string[];
+}
+
+const pruneUnknownRecords = upstreamTest<PruneFacts>({
+  file: FILE,
+  test: 'TestFileBasedImagePullManager_PruneUnknownRecords',
+  versions: ALL_VERSIONS,
+  cases: [
+    {
+      case: 'all images present',
+      facts: {
+        imageList: ['testimage-anonpull', 'testimageref', 'testemptycredmapping'],
+        wantFiles: THREE_PULLED,
+      },
+    },
+    { case: 'remove all records on empty list from the GC', facts: { imageList: [], wantFiles: [] } },
+    {
+      case: 'remove all records on list of untracked images from the GC',
+      facts: { imageList: ['untracked1', 'different-untracked'], wantFiles: [] },
+    },
+    {
+      case: 'remove records without a match in the image list from the GC',
+      facts: {
+        imageList: ['testimage-anonpull', 'untracked1', 'testimageref', 'different-untracked'],
+        wantFiles: [PULLED.anonpull, PULLED.testimageref],
+      },
+    },
+  ],
+  check({ imageList, wantFiles }, version) {
+    const { manager, fs } = startManager({ version, fs: withTestData(version, { pulled: THREE_PULLED }) });
+    manager.pruneUnknownRecords(imageList, ticks(Date.UTC(2024, 11, 25, 0, 1, 0) * 1000));
+    expect(fs.list(PULLED_DIR)).toEqual([...wantFiles].sort());
+  },
+});
+
+export const IMAGE_PULL_MANAGER_RECORD_TESTS = [
+  recordPullIntent,
+  recordImagePulled,
+  initialize,
+  pruneUnknownRecords,
+];

@@ -3,7 +3,7 @@
  * given version reads it, and the versions of the two stored `image_pull_manager_test.go` files.
  */
 import { type KubeletVersion, kubeletProfile } from '../../src/profiles.js';
-import { PULLED_DIR, PULLING_DIR } from '../support/kubelet-fakes.js';
+import { FakeImageService, PULLED_DIR, PULLING_DIR } from '../support/kubelet-fakes.js';
 import { MemoryFileSystem } from '../support/memory-fs.js';
 import { fixtureText } from '../support/pull-records.js';
 
@@ -48,3 +48,28 @@ export const PULLING = {
   repoV1: 'sha256-ee81caca15454863449fb55a1d942904d56d5ed9f9b20a7cb3453944ea2c7e11',
   testSomething: 'sha256-f24acc752be18b93b0504c86312bbaf482c9efb0c45e925bbccb0a591cebd7af',
 } as const;
+
+/** The CRI image list of upstream TestFileBasedImagePullManager_initialize. */
+export function initializeImages(): FakeImageService {
+  const images = new FakeImageService();
+  images.add({
+    id: 'testimageref1',
+    repoTags: ['repo.repo/test/test:docker', 'docker.io/testing/test:something'],
+  });
+  images.add({
+    id: 'testimageref2',
+    repoTags: ['repo.repo/test/test:v2', 'repo.repo/test/test:test2'],
+    repoDigests: ['repo.repo/test/test@dgst2'],
+  });
+  images.add({
+    id: 'testimageref',
+    repoTags: ['repo.repo/test/test:v1', 'repo.repo/test/test:test1'],
+    repoDigests: ['repo.repo/test/test@dgst1'],
+  });
+  images.add({ id: 'testimageref3', repoTags: ['repo.repo/test/test:v3', 'repo.repo/test/test:test3'] });
+  images.add({
+    id: 'testimageref4',
+    repoDigests: ['repo.repo/test/test@dgst4', 'repo.repo/test/notatest@dgst44'],
+  });
+  return images;
+}
