@@ -3,6 +3,9 @@
  * ported. conformance.test.ts runs the ported cases; docs/conformance.md is generated from this list.
  */
 import { FS_PULLRECORDS_TESTS } from './fs-pullrecords.js';
+import { IMAGE_PULL_MANAGER_MERGE_TESTS } from './image-pull-manager-merge.js';
+import { IMAGE_PULL_MANAGER_MUST_PULL_TESTS } from './image-pull-manager-must-pull.js';
+import { IMAGE_PULL_MANAGER_RECORD_TESTS } from './image-pull-manager-records.js';
 import { IMAGE_PULL_POLICIES_TESTS } from './image-pull-policies.js';
 import { MEM_PULLRECORDS_TESTS } from './mem-pullrecords.js';
 import type { UpstreamTest } from './upstream-case.js';
@@ -11,4 +14,7 @@ export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [
   ...IMAGE_PULL_POLICIES_TESTS,
   ...FS_PULLRECORDS_TESTS,
   ...MEM_PULLRECORDS_TESTS,
+  ...IMAGE_PULL_MANAGER_MERGE_TESTS,
+  ...IMAGE_PULL_MANAGER_MUST_PULL_TESTS,
+  ...IMAGE_PULL_MANAGER_RECORD_TESTS,
 ];

@@ -10,6 +10,7 @@ import {
 import { createPolicyEnforcer, parseAllowlist } from '../../../src/pullmanager/policy.js';
 import type { ImagePullSecret } from '../../../src/pullmanager/records.js';
 import { ticks } from '../../../src/time.js';
+import { initializeImages } from '../../conformance/pull-manager-setup.js';
 import {
   FakeClock,
   FakeImageService,
@@ -837,30 +838,7 @@ describe('which form of the image name is used where', () => {
 // Initialize and prune
 
 describe('initialize: leftover intents at kubelet start', () => {
-  /** The CRI image list of upstream TestFileBasedImagePullManager_initialize. */
-  function upstreamImages(): FakeImageService {
-    const images = new FakeImageService();
-    images.add({
-      id: 'testimageref1',
-      repoTags: ['repo.repo/test/test:docker', 'docker.io/testing/test:something'],
-    });
-    images.add({
-      id: 'testimageref2',
-      repoTags: ['repo.repo/test/test:v2', 'repo.repo/test/test:test2'],
-      repoDigests: ['repo.repo/test/test@dgst2'],
-    });
-    images.add({
-      id: 'testimageref',
-      repoTags: ['repo.repo/test/test:v1', 'repo.repo/test/test:test1'],
-      repoDigests: ['repo.repo/test/test@dgst1'],
-    });
-    images.add({ id: 'testimageref3', repoTags: ['repo.repo/test/test:v3', 'repo.repo/test/test:test3'] });
-    images.add({
-      id: 'testimageref4',
-      repoDigests: ['repo.repo/test/test@dgst4', 'repo.repo/test/notatest@dgst44'],
-    });
-    return images;
-  }
+  const upstreamImages = initializeImages;
   const existingPulled = [PULLED_FIXTURES.anonymous, PULLED_FIXTURES.secret, PULLED_FIXTURES.emptyMapping];
 
   it('no intents → returns at once without asking the runtime', () => {
@@ -968,22 +946,8 @@ describe('initialize: leftover intents at kubelet start', () => {
 
 describe('PruneUnknownRecords (image GC)', () => {
   const GC_START = ticks(Date.UTC(2024, 11, 25, 0, 1, 0) * 1000);
-  const pulled = [PULLED_FIXTURES.anonymous, PULLED_FIXTURES.secret, PULLED_FIXTURES.emptyMapping];
 
-  it.each([
-    ['all images present', ['testimage-anonpull', 'testimageref', 'testemptycredmapping'], pulled],
-    ['an empty image list removes every record', [], []],
-    ['a list of untracked images removes every record', ['untracked1', 'different-untracked'], []],
-    [
-      'records without a match in the list are removed',
-      ['testimage-anonpull', 'untracked1', 'testimageref', 'different-untracked'],
-      [PULLED_FIXTURES.anonymous, PULLED_FIXTURES.secret],
-    ],
-  ])('%s (upstream cases)', (_name, inUse, left) => {
-    const { manager, fs } = startManager({ pulled });
-    manager.pruneUnknownRecords(inUse, GC_START);
-    expect(fs.list(PULLED_DIR)).toEqual([...left].sort());
-  });
+  // The upstream cases of TestFileBasedImagePullManager_PruneUnknownRecords are in test/conformance.
 
   it('a record last updated at or after `until` is kept; one strictly before it is deleted', () => {
     const { manager, fs, clock } = startManager();
