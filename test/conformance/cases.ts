@@ -7,6 +7,7 @@ import { IMAGE_PULL_MANAGER_MERGE_TESTS } from './image-pull-manager-merge.js';
 import { IMAGE_PULL_MANAGER_MUST_PULL_TESTS } from './image-pull-manager-must-pull.js';
 import { IMAGE_PULL_MANAGER_RECORD_TESTS } from './image-pull-manager-records.js';
 import { IMAGE_PULL_POLICIES_TESTS } from './image-pull-policies.js';
+import { KEYRING_TESTS } from './keyring.js';
 import { MEM_PULLRECORDS_TESTS } from './mem-pullrecords.js';
 import type { UpstreamTest } from './upstream-case.js';
 
@@ -17,4 +18,5 @@ export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [
   ...IMAGE_PULL_MANAGER_MERGE_TESTS,
   ...IMAGE_PULL_MANAGER_MUST_PULL_TESTS,
   ...IMAGE_PULL_MANAGER_RECORD_TESTS,
+  ...KEYRING_TESTS,
 ];
