@@ -2,11 +2,13 @@
  * The registry of upstream cases: every upstream test the conformance suite knows, in the order its files were
  * ported. conformance.test.ts runs the ported cases; docs/conformance.md is generated from this list.
  */
+import { CREDENTIALPROVIDER_CONFIG_TESTS } from './credentialprovider-config.js';
 import { FS_PULLRECORDS_TESTS } from './fs-pullrecords.js';
 import { IMAGE_PULL_MANAGER_MERGE_TESTS } from './image-pull-manager-merge.js';
 import { IMAGE_PULL_MANAGER_MUST_PULL_TESTS } from './image-pull-manager-must-pull.js';
 import { IMAGE_PULL_MANAGER_RECORD_TESTS } from './image-pull-manager-records.js';
 import { IMAGE_PULL_POLICIES_TESTS } from './image-pull-policies.js';
+import { KEYRING_TESTS } from './keyring.js';
 import { MEM_PULLRECORDS_TESTS } from './mem-pullrecords.js';
 import type { UpstreamTest } from './upstream-case.js';
 
@@ -17,4 +19,6 @@ export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [
   ...IMAGE_PULL_MANAGER_MERGE_TESTS,
   ...IMAGE_PULL_MANAGER_MUST_PULL_TESTS,
   ...IMAGE_PULL_MANAGER_RECORD_TESTS,
+  ...KEYRING_TESTS,
+  ...CREDENTIALPROVIDER_CONFIG_TESTS,
 ];

@@ -5,7 +5,6 @@ import { dockerConfigFromSecret, normalizeRegistryKey } from '../../../src/crede
 import {
   type CredentialSource,
   DockerKeyring,
-  isDefaultRegistryMatch,
   type TrackedAuthConfig,
   urlsMatchStr,
 } from '../../../src/credentials/keyring.js';
@@ -32,32 +31,7 @@ function fooBarKeyring(key: string): DockerKeyring {
 const users = (found: readonly TrackedAuthConfig[]): string[] =>
   found.map((credential) => credential.username);
 
-describe('urlsMatchStr (keyring_test.go TestUrlsMatch)', () => {
-  it.each([
-    ['*.kubernetes.io', 'prefix.kubernetes.io'],
-    ['prefix.*.io', 'prefix.kubernetes.io'],
-    ['prefix.kubernetes.*', 'prefix.kubernetes.io'],
-    ['*-good.kubernetes.io', 'prefix-good.kubernetes.io'],
-    ['*.kubernetes.io/blah', 'prefix.kubernetes.io/blah'],
-    ['prefix.*.io/foo', 'prefix.kubernetes.io/foo/bar'],
-    ['*.kubernetes.io:1111/blah', 'prefix.kubernetes.io:1111/blah'],
-    ['prefix.*.io:1111/foo', 'prefix.kubernetes.io:1111/foo/bar'],
-  ])('%s matches %s', (glob, target) => {
-    expect(urlsMatchStr(glob, target)).toBe(true);
-  });
-
-  it.each([
-    ['*.kubernetes.io', 'kubernetes.io', 'label count'],
-    ['*.*.kubernetes.io', 'prefix.kubernetes.io', 'label count'],
-    ['*.*.kubernetes.io', 'kubernetes.io', 'label count'],
-    ['kubernetes.io', 'kubernetes.com', 'label mismatch'],
-    ['k*.io', 'quay.io', 'label mismatch'],
-    ['*.kubernetes.io:1234/blah', 'prefix.kubernetes.io:1111/blah', 'port'],
-    ['prefix.*.io/foo', 'prefix.kubernetes.io:1111/foo/bar', 'port'],
-  ])('%s does not match %s (%s)', (glob, target) => {
-    expect(urlsMatchStr(glob, target)).toBe(false);
-  });
-
+describe('urlsMatchStr (the upstream rows: test/conformance/keyring.ts)', () => {
   it('further examples: one wildcard label, and a plain path prefix with ports', () => {
     expect(urlsMatchStr('*.example.com', 'a.example.com/x')).toBe(true);
     expect(urlsMatchStr('*.example.com', 'example.com/x')).toBe(false);
@@ -91,58 +65,8 @@ describe('urlsMatchStr (keyring_test.go TestUrlsMatch)', () => {
   });
 });
 
-describe('DockerKeyring lookups (keyring_test.go TestDockerKeyringForGlob)', () => {
-  it.each([
-    ['https://hello.kubernetes.io', 'hello.kubernetes.io'],
-    ['https://*.docker.io', 'prefix.docker.io'],
-    ['https://prefix.*.io', 'prefix.docker.io'],
-    ['https://prefix.docker.*', 'prefix.docker.io'],
-    ['https://*.docker.io/path', 'prefix.docker.io/path'],
-    ['https://prefix.*.io/path', 'prefix.docker.io/path/subpath'],
-    ['https://prefix.docker.*/path', 'prefix.docker.io/path'],
-    ['https://*.docker.io:8888', 'prefix.docker.io:8888'],
-    ['https://prefix.*.io:8888', 'prefix.docker.io:8888'],
-    ['https://prefix.docker.*:8888', 'prefix.docker.io:8888'],
-    ['https://*.docker.io/path:1111', 'prefix.docker.io/path:1111'],
-    ['https://*.docker.io/v1/', 'prefix.docker.io/path:1111'],
-    ['https://*.docker.io/v2/', 'prefix.docker.io/path:1111'],
-    ['https://prefix.docker.*/path:1111', 'prefix.docker.io/path:1111'],
-    ['prefix.docker.io:1111', 'prefix.docker.io:1111/path'],
-    ['*.docker.io:1111', 'prefix.docker.io:1111/path'],
-  ])('key %s hits %s/foo/bar', (key, target) => {
-    const found = fooBarKeyring(key).lookup(`${target}/foo/bar`);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ username: 'foo', password: 'bar', email: 'foo@bar.baz' });
-  });
-
-  it.each([
-    ['https://hello.kubernetes.io', 'world.mesos.org/foo/bar'],
-    ['https://*.docker.com', 'prefix.docker.io'],
-    ['https://suffix.*.io', 'prefix.docker.io'],
-    ['https://prefix.docker.c*', 'prefix.docker.io'],
-    ['https://prefix.*.io/path:1111', 'prefix.docker.io/path/subpath:1111'],
-    ['suffix.*.io', 'prefix.docker.io'],
-  ])('key %s misses %s/foo/bar (TestKeyringMiss)', (key, target) => {
-    expect(fooBarKeyring(key).lookup(`${target}/foo/bar`)).toEqual([]);
-  });
-});
-
 describe('Docker Hub fallback (index.docker.io key)', () => {
   const keyring = fooBarKeyring('https://index.docker.io/v1/');
-
-  it('is not used for another registry (TestKeyringMissWithDockerHubCredentials)', () => {
-    expect(keyring.lookup('world.mesos.org/foo/bar')).toEqual([]);
-  });
-
-  it.each([
-    ['google/docker-registry', 'TestKeyringHitWithUnqualifiedDockerHub'],
-    ['jenkins', 'TestKeyringHitWithUnqualifiedLibraryDockerHub'],
-    ['index.docker.io/v1//google/docker-registry', 'TestKeyringHitWithQualifiedDockerHub'],
-  ])('is used for %s (%s)', (image) => {
-    const found = keyring.lookup(image);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ username: 'foo', password: 'bar', email: 'foo@bar.baz' });
-  });
 
   it('serves the normalised docker.io/library/nginx only through the fallback', () => {
     expect(keyring.lookup('docker.io/library/nginx')).toHaveLength(1);
@@ -160,38 +84,13 @@ describe('Docker Hub fallback (index.docker.io key)', () => {
     expect(users(both.lookup('docker.io/library/nginx'))).toEqual(['lib']);
     expect(users(both.lookup('docker.io/other/app'))).toEqual(['hub']);
   });
-
-  it.each([
-    ['foo/bar', true],
-    ['docker.io/foo/bar', true],
-    ['index.docker.io/foo/bar', true],
-    ['foo', true],
-    ['', false],
-    ['registry.tld/foo/bar', false],
-    ['registry:5000/foo/bar', false],
-    ['myhostdocker.io/foo/bar', false],
-  ])('isDefaultRegistryMatch(%j) = %s', (image, expected) => {
-    expect(isDefaultRegistryMatch(image)).toBe(expected);
-  });
 });
 
-describe('BasicDockerKeyring.Lookup order (TestDockerKeyringLookup, TestIssue3797)', () => {
+describe('BasicDockerKeyring.Lookup: the tracked fields (the upstream rows: test/conformance/keyring.ts)', () => {
   const ada = { username: 'ada', password: 'smash', email: 'ada@example.com' };
   const grace = { username: 'grace', password: 'squash', email: 'grace@example.com' };
   const keyring = new DockerKeyring();
   keyring.add({ 'bar.example.com/pong': grace, 'bar.example.com': ada });
-
-  it.each([
-    ['bar.example.com', ['ada']],
-    ['bar.example.com/pong', ['grace', 'ada']],
-    ['bar.example.com/ping', ['ada']],
-    ['bar.example.com/pongz', ['grace', 'ada']],
-    ['bar.example.com/pong/pang', ['grace', 'ada']],
-    ['example.com', []],
-    ['foo.example.com', []],
-  ])('%s → %j', (image, expected) => {
-    expect(users(keyring.lookup(image))).toEqual(expected);
-  });
 
   it('keeps the credential fields and the key it was stored under', () => {
     expect(keyring.lookup('bar.example.com/pong')).toEqual([
@@ -200,10 +99,10 @@ describe('BasicDockerKeyring.Lookup order (TestDockerKeyringLookup, TestIssue379
     ]);
   });
 
-  it.each(['quay.io', 'quay.io/foo', 'quay.io/foo/bar'])('https://quay.io/v1/ serves %s', (image) => {
+  it('https://quay.io/v1/ is stored under quay.io, with the hash of its credential', () => {
     const quay = new DockerKeyring();
     quay.add({ 'https://quay.io/v1/': { username: 'rex', password: 'tiny arms', email: 'rex@example.com' } });
-    expect(quay.lookup(image)).toEqual([
+    expect(quay.lookup('quay.io/foo')).toEqual([
       {
         username: 'rex',
         password: 'tiny arms',
