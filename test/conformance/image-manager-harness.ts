@@ -93,7 +93,7 @@ function decide(image: string, pod: PodCredentials, allowed: AllowedCredentials 
 }
 
 /** A mock pull manager: `mustPull` decides from the pod's credentials; every call is tracked. */
-function mockPullManager(mustPull: (image: string, pod: PodCredentials) => boolean): MockPullManager {
+export function mockPullManager(mustPull: (image: string, pod: PodCredentials) => boolean): MockPullManager {
   const mock: MockPullManager = {
     mustAttemptCalled: false,
     lastSecrets: [],
