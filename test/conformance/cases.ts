@@ -3,6 +3,7 @@
  * ported. conformance.test.ts runs the ported cases; docs/conformance.md is generated from this list.
  */
 import { CREDENTIALPROVIDER_CONFIG_TESTS } from './credentialprovider-config.js';
+import { CREDENTIALPROVIDER_PLUGIN_TESTS } from './credentialprovider-plugin.js';
 import { FS_PULLRECORDS_TESTS } from './fs-pullrecords.js';
 import { IMAGE_MANAGER_TESTS } from './image-manager.js';
 import { IMAGE_MANAGER_CREDENTIAL_TESTS } from './image-manager-credentials.js';
@@ -25,4 +26,5 @@ export const UPSTREAM_TESTS: readonly UpstreamTest<unknown>[] = [
   ...CREDENTIALPROVIDER_CONFIG_TESTS,
   ...IMAGE_MANAGER_TESTS,
   ...IMAGE_MANAGER_CREDENTIAL_TESTS,
+  ...CREDENTIALPROVIDER_PLUGIN_TESTS,
 ];
