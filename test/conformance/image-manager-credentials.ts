@@ -107,33 +107,26 @@ function checkTracking(facts: TrackingFacts, version: KubeletVersion, serviceAcc
   expect(got.calls).toEqual(calls);
 }
 
+/** A gate-on case whose service account's plugin credentials reach the mock; `mustPull` is the mock's answer. */
+function saCase(name: string, uid: string, mustPull: boolean) {
+  const facts: TrackingFacts = {
+    gate: true,
+    registry: { kind: 'serviceAccount', uid },
+    mustAttemptReturn: mustPull,
+    shouldCallMustAttemptPull: true,
+    expectedServiceAccounts: [account(uid)],
+    expectedImagePull: mustPull,
+  };
+  return { case: name, facts };
+}
+
 const withServiceAccountCoordinates = upstreamTest<TrackingFacts>({
   file: FILE,
   test: 'TestEnsureImageExistsWithServiceAccountCoordinates',
   versions: WITH_SERVICE_ACCOUNTS,
   cases: [
-    {
-      case: 'service account credentials passed to image pull manager',
-      facts: {
-        gate: true,
-        registry: { kind: 'serviceAccount', uid: 'sa-uid-123' },
-        mustAttemptReturn: false,
-        shouldCallMustAttemptPull: true,
-        expectedServiceAccounts: [account('sa-uid-123')],
-        expectedImagePull: false,
-      },
-    },
-    {
-      case: 'service account credentials require image pull',
-      facts: {
-        gate: true,
-        registry: { kind: 'serviceAccount', uid: 'sa-uid-456' },
-        mustAttemptReturn: true,
-        shouldCallMustAttemptPull: true,
-        expectedServiceAccounts: [account('sa-uid-456')],
-        expectedImagePull: true,
-      },
-    },
+    saCase('service account credentials passed to image pull manager', 'sa-uid-123', false),
+    saCase('service account credentials require image pull', 'sa-uid-456', true),
     {
       case: 'feature gate disabled - no service account check',
       facts: {
