@@ -122,7 +122,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunOu
     containersStarted: containers.filter((c) => c.started).length,
     violations: containers.filter((c) => c.violation).length,
     containersNotRunning: containers.filter((c) => c.state === 'waiting').length,
-    registry: registryTotals(world),
+    registry: sumRegistryCounters(world.registries.values()),
     io: ioTotals(world),
     kubelet: kubeletTotals(world),
   };
@@ -232,10 +232,6 @@ export function containerStateAt(
         ? 'terminated'
         : 'waiting';
   return found.reason === undefined ? { state } : { state, reason: found.reason };
-}
-
-function registryTotals(world: World): RegistryTotals {
-  return sumRegistryCounters(world.registries.values());
 }
 
 function ioTotals(world: World): Record<string, unknown> {

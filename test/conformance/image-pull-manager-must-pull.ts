@@ -20,7 +20,13 @@ import type {
   ImagePullServiceAccount,
 } from '../../src/pullmanager/records.js';
 import { PULLED_DIR, recordPath } from '../support/kubelet-fakes.js';
-import { podCredentials, readJson, startManager } from '../support/pull-records.js';
+import {
+  FIXTURE_SECRET,
+  FIXTURE_SERVICE_ACCOUNT,
+  podCredentials,
+  readJson,
+  startManager,
+} from '../support/pull-records.js';
 import {
   ALL_VERSIONS,
   FILE,
@@ -48,13 +54,8 @@ interface MustPullFacts {
 }
 
 const TEST_IMAGE = 'docker.io/testing/test:latest';
-const SECRET: ImagePullSecret = {
-  uid: 'testsecretuid',
-  namespace: 'default',
-  name: 'pull-secret',
-  credentialHash: 'testsecrethash',
-};
-const SA: ImagePullServiceAccount = { uid: 'test-sa-uid', namespace: 'default', name: 'test-sa' };
+const SECRET = FIXTURE_SECRET;
+const SA = FIXTURE_SERVICE_ACCOUNT;
 const otherSecret = (change: Partial<ImagePullSecret>): ImagePullSecret => ({ ...SECRET, ...change });
 
 type Row = { case: string; facts: MustPullFacts; versions?: readonly KubeletVersion[]; failing?: string };

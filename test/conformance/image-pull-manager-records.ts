@@ -10,7 +10,7 @@ import type { KubeletVersion } from '../../src/profiles.js';
 import type { ImagePullCredentials } from '../../src/pullmanager/records.js';
 import { ticks } from '../../src/time.js';
 import { PULLED_DIR, PULLING_DIR, T0 } from '../support/kubelet-fakes.js';
-import { readJson, startManager } from '../support/pull-records.js';
+import { FIXTURE_SECRET, FIXTURE_SERVICE_ACCOUNT, readJson, startManager } from '../support/pull-records.js';
 import {
   ALL_VERSIONS,
   FILE,
@@ -60,13 +60,8 @@ interface RecordFacts {
   readonly mapping: Readonly<Record<string, ImagePullCredentials>>;
 }
 
-const SECRET = {
-  uid: 'testsecretuid',
-  namespace: 'default',
-  name: 'pull-secret',
-  credentialHash: 'testsecrethash',
-};
-const TEST_SA = { uid: 'test-sa-uid', namespace: 'default', name: 'test-sa' };
+const SECRET = FIXTURE_SECRET;
+const TEST_SA = FIXTURE_SERVICE_ACCOUNT;
 const SOMETHING = 'docker.io/testing/test:something';
 const NODE_WIDE = { nodePodsAccessible: true };
 const V1 = { image: 'repo.repo/test/test:v1', imageRef: 'testimageref', creds: NODE_WIDE };

@@ -29,6 +29,21 @@ import { MemoryFileSystem } from './memory-fs.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/kubelet');
 
+/** The secret the kubelet's test data credits (`testimageref`; with an empty hash, `test-brokenhash`). */
+export const FIXTURE_SECRET: ImagePullSecret = {
+  uid: 'testsecretuid',
+  namespace: 'default',
+  name: 'pull-secret',
+  credentialHash: 'testsecrethash',
+};
+
+/** The service account of the kubelet's service-account test data and test cases. */
+export const FIXTURE_SERVICE_ACCOUNT: ImagePullServiceAccount = {
+  uid: 'test-sa-uid',
+  namespace: 'default',
+  name: 'test-sa',
+};
+
 /** The pulled-record fixtures by what they hold (file name → see test/fixtures/kubelet/README.md). */
 export const PULLED_FIXTURES = {
   /** imageRef `testimageref`: secret default/pull-secret (testsecretuid, testsecrethash) for docker.io/testing/test. */

@@ -25,6 +25,8 @@ import {
 } from '../../support/kubelet-fakes.js';
 import { MemoryFileSystem } from '../../support/memory-fs.js';
 import {
+  FIXTURE_SECRET,
+  FIXTURE_SERVICE_ACCOUNT,
   failingPodCredentials,
   fixtureText,
   PULLED_FIXTURES,
@@ -35,14 +37,7 @@ import {
   startManager,
 } from '../../support/pull-records.js';
 
-/** The secret held by the `testimageref` fixture (and, with an empty hash, by `test-brokenhash`). */
-const FIXTURE_SECRET: ImagePullSecret = {
-  uid: 'testsecretuid',
-  namespace: 'default',
-  name: 'pull-secret',
-  credentialHash: 'testsecrethash',
-};
-const FIXTURE_SA = { uid: 'test-sa-uid', namespace: 'default', name: 'test-sa' };
+const FIXTURE_SA = FIXTURE_SERVICE_ACCOUNT;
 const TEST_IMAGE = 'docker.io/testing/test:latest';
 
 const secret = (n: number, hash = `hash-${n}`): ImagePullSecret => ({
