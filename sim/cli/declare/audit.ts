@@ -1,0 +1,26 @@
+import { type Command, Option } from '@commander-js/extra-typings';
+import { AUDIT_POLICIES } from '../../audit/report-types.js';
+import type { Parsed } from '../command.js';
+
+/** Declares `pullsim audit FILE`: a node's image-pull exposure under each verification policy. */
+export function declareAudit(program: Command) {
+  return program
+    .command('audit')
+    .description(
+      "for a node's images and pods: how the kubelet sees each image, what each container's next start does under each verification policy, and which pods can start images no credential of theirs was verified for",
+    )
+    .argument('<file>', 'scenario file (YAML or JSON) holding the node, e.g. one written by pullsim import')
+    .addOption(
+      new Option(
+        '--policy <policy>',
+        "the policy of the headline; default: the node's own configuration",
+      ).choices(AUDIT_POLICIES),
+    )
+    .option('--node <name>', "the node to audit; default: the scenario's first")
+    .option('--json', 'print the audit report as JSON (contract §5)')
+    .option('--markdown', 'print the report as Markdown')
+    .option('--html <file>', 'also write the report as one self-contained HTML file');
+}
+
+/** The scenario file and the options of `pullsim audit`. */
+export type AuditCommandOptions = Parsed<typeof declareAudit, ['file']>;
