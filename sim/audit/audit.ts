@@ -7,6 +7,7 @@ import {
   credentialSourcesFor,
   initialManifests,
   type NodeView,
+  NodeViews,
   nodeView,
   podsOnNode,
   presentImageRef,
@@ -58,7 +59,9 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
       message: `no node ${JSON.stringify(nodeName)} in scenario ${scenario.name} (nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`,
     });
   }
-  const base = baseView(scenario, nodeName);
+  const views = new NodeViews(scenario, nodeName);
+  // What does not depend on the policy (the pods, the images present) is read from one node.
+  const base = nodeView(scenario, nodeName, 'AlwaysVerify');
   const pods = podsOnNode(base);
   const presence = pods.flatMap((pod) =>
     pod.containers.map((c) => ({ image: c.image, imageRef: presentImageRef(base, c.image) })),
@@ -74,16 +77,12 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
   });
   const containers = pods.flatMap((pod) =>
     pod.containers.map((container, index) =>
-      auditContainer(scenario, nodeName, base, stock.images, pod, container, index),
+      auditContainer(views, base, stock.images, pod, container, index),
     ),
   );
-  const configuredView = nodeView(scenario, nodeName, 'as-configured');
+  const configuredView = views.ask('as-configured', (view) => view);
   const policies = AUDIT_COLUMNS.map((column) =>
-    summarize(
-      column,
-      column === 'as-configured' && configuredView.ok ? effectivePolicy(configuredView.view) : column,
-      containers,
-    ),
+    summarize(column, column === 'as-configured' ? effectivePolicy(configuredView) : column, containers),
   );
   const headlinePolicy: AuditColumn = options.policy ?? 'as-configured';
   const headline = policies.find((p) => p.policy === headlinePolicy) as PolicySummary;
@@ -95,7 +94,7 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
     node: nodeName,
     kubeletVersion: base.node.kubeletProfile.version,
     configured: {
-      featureGate: configuredView.ok && configuredView.view.node.stack?.featureGateEnabled === true,
+      featureGate: configuredView.node.stack?.featureGateEnabled === true,
       policy: k.imagePullCredentialsVerificationPolicy ?? null,
       allowlist: k.preloadedImagesVerificationAllowlist,
     },
@@ -113,23 +112,18 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
     containers,
     couldNotJudge: [
       ...(options.couldNotJudge ?? []),
-      ...(configuredView.ok ? [] : [`the node's own configuration: ${configuredView.error}`]),
+      ...(configuredView.refused === undefined
+        ? []
+        : [`the node's own configuration: ${configuredView.refused}`]),
+      ...(base.refused === undefined ? [] : [`every policy: ${base.refused}`]),
       ...ignoredTimeline(scenario),
       REGISTRY_RULES_NOTE,
     ],
   };
 }
 
-/** The node under AlwaysVerify, for what does not depend on the policy (pods, presence, credentials). */
-function baseView(scenario: Scenario, nodeName: string): NodeView {
-  const built = nodeView(scenario, nodeName, 'AlwaysVerify');
-  if (built.ok) return built.view;
-  throw new InputError({ code: 'invalid_configuration', path: ['spec', 'kubelet'], message: built.error });
-}
-
 function auditContainer(
-  scenario: Scenario,
-  nodeName: string,
+  views: NodeViews,
   base: NodeView,
   images: readonly AuditImage[],
   pod: StoredPod,
@@ -138,12 +132,15 @@ function auditContainer(
 ): AuditContainer {
   const imageRef = presentImageRef(base, container.image);
   const onRecord = recordSummary(images.find((i) => i.imageRef === imageRef));
-  const fresh = nodeView(scenario, nodeName, 'AlwaysVerify');
-  if (!fresh.ok) throw new Error('the AlwaysVerify node started once and starts again');
-  const credentials = credentialSourcesFor(fresh.view, pod, container);
+  // With the gate off nothing is written before a pull, so one node answers every credential lookup.
+  const credentials = views.ask('legacy', (view) =>
+    view.refused === undefined
+      ? credentialSourcesFor(view, pod, container)
+      : ({ ok: false, error: view.refused } as const),
+  );
   const target = { pod, index, present: imageRef !== undefined, onRecord };
   const decided = Object.fromEntries(
-    AUDIT_COLUMNS.map((column) => [column, decideContainer(scenario, nodeName, column, target)]),
+    AUDIT_COLUMNS.map((column) => [column, decideContainer(views, column, target)]),
   ) as Record<AuditColumn, Decision>;
   const verified = decided.AlwaysVerify.nextStart === 'reuse';
   const decisions = Object.fromEntries(

@@ -4,45 +4,45 @@ import {
   type PendingPull,
 } from '../../src/image-manager/image-manager.js';
 import type { MustAttemptImagePullMatch } from '../../src/pullmanager/manager.js';
-import type { Scenario } from '../scenario/types.js';
 import type { StoredContainer, StoredPod } from '../world/api-server.js';
-import { beginContainerStart, type NodeView, nodeView } from './node-view.js';
+import { beginContainerStart, type NodeView, type NodeViews } from './node-view.js';
 import type { AuditColumn, ContainerDecision } from './report-types.js';
 
 /** A container's decision under one column, before the exposure is known. */
 export type Decision = Omit<ContainerDecision, 'exposed'>;
 
-/** What a column's kubelet runs: the policy, or `legacy` with the gate off. */
+/** What a column's kubelet runs: the policy, `legacy` with the gate off, or `not started`. */
 export function effectivePolicy(view: NodeView): string {
   const stack = view.node.stack;
-  if (stack === undefined || !stack.featureGateEnabled) return 'legacy';
+  if (stack === undefined) return 'not started';
+  if (!stack.featureGateEnabled) return 'legacy';
   return stack.policy ?? 'NeverVerifyPreloadedImages';
 }
 
+/** Which container a decision is about, and what the audit already knows of its image. */
+export interface DecisionTarget {
+  readonly pod: StoredPod;
+  readonly index: number;
+  /** Whether the image is on the node. */
+  readonly present: boolean;
+  /** What the image's record holds, for the "why" of a verification. */
+  readonly onRecord: string;
+}
+
 /**
- * The next-start decision of one container under one column: a fresh node for the column (so that nothing an
- * earlier question wrote changes this answer), then the image manager's EnsureImageExists on it, stopped before
- * the pull it would send. `present` says whether the image is on the node; `onRecord` describes its record.
+ * The next-start decision of one container under one column: on a node of that column that no earlier answer
+ * changed, the image manager's EnsureImageExists, stopped before the pull it would send.
  */
-export function decideContainer(
-  scenario: Scenario,
-  nodeName: string,
-  column: AuditColumn,
-  target: {
-    readonly pod: StoredPod;
-    readonly index: number;
-    readonly present: boolean;
-    readonly onRecord: string;
-  },
-): Decision {
-  const built = nodeView(scenario, nodeName, column);
-  if (!built.ok) return { nextStart: 'error', why: built.error, reason: 'KubeletNotRunning' };
-  const { view } = built;
-  const pod = view.world.api.getPod(target.pod.namespace, target.pod.name);
-  const container = pod?.containers[target.index];
-  if (pod === undefined || container === undefined) throw new Error('every column stores the same pods');
-  const step = beginContainerStart(view, pod, container);
-  return classify(step, container, target.present, target.onRecord, effectivePolicy(view));
+export function decideContainer(views: NodeViews, column: AuditColumn, target: DecisionTarget): Decision {
+  return views.ask(column, (view) => {
+    if (view.refused !== undefined)
+      return { nextStart: 'error', why: view.refused, reason: 'KubeletNotRunning' };
+    const pod = view.world.api.getPod(target.pod.namespace, target.pod.name);
+    const container = pod?.containers[target.index];
+    if (pod === undefined || container === undefined) throw new Error('every column stores the same pods');
+    const step = beginContainerStart(view, pod, container);
+    return classify(step, container, target.present, target.onRecord, effectivePolicy(view));
+  });
 }
 
 function classify(

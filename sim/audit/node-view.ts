@@ -24,6 +24,8 @@ import { orderedTimeline, World } from '../world/world.js';
 export interface NodeView {
   readonly world: World;
   readonly node: SimNode;
+  /** Why the node's kubelet would not start (its configuration); then no container starts. */
+  readonly refused?: string;
 }
 
 /** The manifests stored at t=0, in the order the world applies them (so generated UIDs are the run's). */
@@ -31,12 +33,8 @@ export function initialManifests(scenario: Scenario): readonly Manifest[] {
   return orderedTimeline(scenario).flatMap((step) => (step.at === 0 && 'apply' in step ? [step.apply] : []));
 }
 
-/** Builds the node at t=0 for one mode, or says why its kubelet would refuse to start. */
-export function nodeView(
-  scenario: Scenario,
-  nodeName: string,
-  mode: RunMode,
-): { readonly ok: true; readonly view: NodeView } | { readonly ok: false; readonly error: string } {
+/** Builds the node at t=0 for one mode; `refused` says why its kubelet would not start. */
+export function nodeView(scenario: Scenario, nodeName: string, mode: RunMode): NodeView {
   const trace = new Trace({ keep: true });
   const world = new World({ ...scenario, objects: [], timeline: [] }, { mode, seed: scenario.seed, trace });
   for (const manifest of initialManifests(scenario)) world.api.apply(manifest, ticks(0));
@@ -45,9 +43,41 @@ export function nodeView(
   if (node.stack === undefined) {
     const refused = trace.records().find((record) => record.kind === 'kubelet.refused');
     const errors = (refused?.errors as readonly string[] | undefined) ?? [];
-    return { ok: false, error: `the kubelet would refuse to start: ${errors.join('; ')}` };
+    return { world, node, refused: `the kubelet would refuse to start: ${errors.join('; ')}` };
   }
-  return { ok: true, view: { world, node } };
+  return { world, node };
+}
+
+/**
+ * The nodes questions are asked of, one kept per mode for as long as the questions asked of it wrote nothing: a
+ * start-up reads every record file, and a node with thousands of them would otherwise be started once per question.
+ * An answer that wrote (an intent before a pull, a match-time record update) retires its node.
+ */
+export class NodeViews {
+  readonly #scenario: Scenario;
+  readonly #nodeName: string;
+  readonly #kept = new Map<RunMode, NodeView>();
+
+  constructor(scenario: Scenario, nodeName: string) {
+    this.#scenario = scenario;
+    this.#nodeName = nodeName;
+  }
+
+  /** Asks `question` of a node in `mode` that no earlier question changed. */
+  ask<T>(mode: RunMode, question: (view: NodeView) => T): T {
+    const view = this.#kept.get(mode) ?? nodeView(this.#scenario, this.#nodeName, mode);
+    const before = writesOf(view);
+    const answer = question(view);
+    if (writesOf(view) === before) this.#kept.set(mode, view);
+    else this.#kept.delete(mode);
+    return answer;
+  }
+}
+
+/** File writes, renames, removals and directory creations on the node so far. */
+function writesOf(view: NodeView): number {
+  const io = view.node.fs.ioTotals();
+  return io.writes + io.renames + io.removes + io.mkdirs;
 }
 
 /** The pods stored at t=0 that run on the node, sorted by namespace then name. */

@@ -275,3 +275,22 @@ describe('auditScenario on other configurations and inputs', () => {
     expect(() => auditScenario(scenario, { node: 'node-9' })).toThrow(InputError);
   });
 });
+
+describe('auditScenario on a node whose kubelet cannot start at all', () => {
+  it('reports every container as an error under every policy, and says why', () => {
+    // A KEP-4412 provider in service-account mode with its feature gate off: the kubelet refuses to start.
+    const refused = auditScenario(loadScenario('scenarios/service-account-gate-off-1-33.yaml'));
+    const decisions = refused.containers.flatMap((c) =>
+      COLUMNS.map((column) => c.decisions[column].nextStart),
+    );
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(new Set(decisions)).toEqual(new Set(['error']));
+    expect(refused.containers.every((c) => c.credentials === null)).toBe(true);
+    expect(refused.policies.find((p) => p.policy === 'as-configured')?.effective).toBe('not started');
+    expect(refused.couldNotJudge).toContainEqual(
+      expect.stringMatching(
+        /^every policy: the kubelet would refuse to start: failed to validate credential provider config/,
+      ),
+    );
+  });
+});
