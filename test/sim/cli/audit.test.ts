@@ -96,3 +96,27 @@ describe('pullsim audit', () => {
     expect(stderr).not.toMatch(STACK_FRAME);
   });
 });
+
+describe('docs/contract.md §5', () => {
+  it('shows the report with the keys and the order that --json prints', async () => {
+    const contract = readFileSync('docs/contract.md', 'utf8');
+    const section = contract.slice(contract.indexOf('## 5. Audit JSON'));
+    const documented = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '') as AuditReport;
+    const printed = JSON.parse((await runCli(['audit', FIXTURE, '--json'])).stdout) as AuditReport;
+    const shape = (report: AuditReport) => ({
+      report: Object.keys(report),
+      configured: Object.keys(report.configured),
+      headline: Object.keys(report.headline),
+      policy: Object.keys(report.policies[0] ?? {}),
+      exposure: Object.keys(report.policies[0]?.exposures[0] ?? {}),
+      image: Object.keys(report.images.find((i) => i.credentials.length > 0) ?? {}),
+      credentials: Object.keys(report.images.find((i) => i.credentials.length > 0)?.credentials[0] ?? {}),
+      container: Object.keys(report.containers.find((c) => c.pod === 'tenant-b/sneak') ?? {}),
+      decisions: Object.keys(report.containers[0]?.decisions ?? {}),
+      decision: Object.keys(
+        report.containers.find((c) => c.pod === 'tenant-b/sneak')?.decisions.NeverVerify ?? {},
+      ),
+    });
+    expect(shape(documented)).toEqual(shape(printed));
+  });
+});
