@@ -3,8 +3,10 @@ import {
   type EnsureImageResult,
   isPendingPull,
   type PendingPull,
+  type PullPolicy,
 } from '../../src/image-manager/image-manager.js';
 import { getPullSecretsForPod } from '../../src/kubelet.js';
+import { ensureImageRequest } from '../../src/pod/ensure-image-request.js';
 import { discardEvents, type ObjectRef } from '../../src/ports.js';
 import { applyDefaultImageTag } from '../../src/reference/index.js';
 import { ticks } from '../../src/time.js';
@@ -98,24 +100,13 @@ export function beginContainerStart(
   view: NodeView,
   pod: StoredPod,
   container: StoredContainer,
-  pullPolicy: StoredContainer['imagePullPolicy'] = container.imagePullPolicy,
+  pullPolicy?: PullPolicy,
 ): EnsureImageResult | PendingPull {
   const stack = view.node.stack;
   if (stack === undefined) throw new Error('nodeView returns only nodes whose kubelet runs');
   const ref: ObjectRef = { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid };
   const secrets = getPullSecretsForPod(ref, pod.imagePullSecrets, view.node.credentials, discardEvents);
-  return stack.imageManager.beginEnsureImage({
-    pod: {
-      uid: pod.uid,
-      namespace: pod.namespace,
-      name: pod.name,
-      serviceAccountName: pod.serviceAccountName,
-    },
-    containerName: container.name,
-    image: container.image,
-    pullPolicy,
-    pullSecrets: secrets,
-  });
+  return stack.imageManager.beginEnsureImage(ensureImageRequest(pod, container, secrets, pullPolicy));
 }
 
 /** The runtime's image ID for a pod's image string (the kubelet's `imageRef`), or undefined when absent. */

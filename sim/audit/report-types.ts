@@ -2,19 +2,17 @@
  * The audit report (`pullsim audit`, docs/audit.md and docs/contract.md §5): plain data, built by `auditScenario`
  * and printed by sim/report/audit-*.ts. Keys are declared in the order they are printed; `--json` keeps it.
  */
+import {
+  type ImagePullCredentialsVerificationPolicy,
+  VERIFICATION_POLICIES,
+} from '../../src/pullmanager/policy.js';
 
-/** The four verification policies of KEP-2535, each audited as its run mode. */
-export const AUDIT_POLICIES = [
-  'NeverVerify',
-  'NeverVerifyPreloadedImages',
-  'NeverVerifyAllowlistedImages',
-  'AlwaysVerify',
-] as const;
-export type AuditPolicy = (typeof AUDIT_POLICIES)[number];
+/** One of the four verification policies of KEP-2535, each audited as its run mode. */
+export type AuditPolicy = ImagePullCredentialsVerificationPolicy;
 
 /** A column of the audit: one of the four policies, or the node's own configuration. */
 export type AuditColumn = AuditPolicy | 'as-configured';
-export const AUDIT_COLUMNS: readonly AuditColumn[] = [...AUDIT_POLICIES, 'as-configured'];
+export const AUDIT_COLUMNS: readonly AuditColumn[] = [...VERIFICATION_POLICIES, 'as-configured'];
 
 /**
  * What the kubelet does at the container's next start: `reuse` the present image without contacting the

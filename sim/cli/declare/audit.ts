@@ -1,5 +1,5 @@
 import { type Command, Option } from '@commander-js/extra-typings';
-import { AUDIT_POLICIES } from '../../audit/report-types.js';
+import { VERIFICATION_POLICIES } from '../../../src/pullmanager/policy.js';
 import type { Parsed } from '../command.js';
 
 /** Declares `pullsim audit FILE`: a node's image-pull exposure under each verification policy. */
@@ -14,7 +14,7 @@ export function declareAudit(program: Command) {
       new Option(
         '--policy <policy>',
         "the policy of the headline; default: the node's own configuration",
-      ).choices(AUDIT_POLICIES),
+      ).choices(VERIFICATION_POLICIES),
     )
     .option('--node <name>', "the node to audit; default: the scenario's first")
     .option('--json', 'print the audit report as JSON (contract §5)')
