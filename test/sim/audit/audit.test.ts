@@ -8,7 +8,7 @@ import { auditScenario } from '../../../sim/audit/audit.js';
 import type { AuditColumn, AuditReport } from '../../../sim/audit/report-types.js';
 import { InputError } from '../../../sim/errors.js';
 import { loadScenario } from '../../../sim/files.js';
-import type { Scenario } from '../../../sim/scenario/types.js';
+import type { Manifest, Scenario } from '../../../sim/scenario/types.js';
 import { TICKS_PER_SECOND, ticks } from '../../../src/time.js';
 
 const FIXTURE = 'test/fixtures/audit/multi-tenant-node.yaml';
@@ -269,6 +269,32 @@ describe('auditScenario on other configurations and inputs', () => {
     const audit = auditScenario({ ...scenario, nodes: [{ ...node, imageManagerFiles: files }] });
     expect(audit.recordsWithoutImage).toEqual([`pulled/sha256-0000`, `sha256:${'28'.repeat(32)}`]);
     expect(audit.unreadableFiles.map((f) => f.file)).toContain('pulled/sha256-0000');
+  });
+
+  it("reports the kubelet's waiting reason for an image name it cannot parse, under every policy", () => {
+    const bad = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'tenant-x', name: 'bad' },
+      spec: {
+        containers: [
+          { name: 'app', image: 'private.example.com/Tenant/App:v1', imagePullPolicy: 'IfNotPresent' },
+        ],
+      },
+    } as const;
+    const audit = auditScenario({ ...scenario, objects: [...scenario.objects, bad as unknown as Manifest] });
+    const container = audit.containers.find((c) => c.pod === 'tenant-x/bad');
+    expect(container).toMatchObject({
+      imageRef: null,
+      credentials: null,
+      credentialError: 'InvalidImageName',
+    });
+    for (const column of COLUMNS)
+      expect(container?.decisions[column]).toMatchObject({
+        nextStart: 'error',
+        reason: 'InvalidImageName',
+        exposed: false,
+      });
   });
 
   it('rejects a node the scenario does not have as bad input', () => {
