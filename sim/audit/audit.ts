@@ -1,5 +1,6 @@
+import { featureGateEnabled } from '../../src/kubelet.js';
 import { InputError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { NodeSpec, Scenario } from '../scenario/types.js';
 import type { StoredContainer, StoredPod } from '../world/api-server.js';
 import { type Decision, decideContainer, effectivePolicy } from './decide.js';
 import { inventory, recordSummary } from './inventory.js';
@@ -50,15 +51,7 @@ const REGISTRY_RULES_NOTE =
  * console.log(report.headline.text);
  */
 export function auditScenario(scenario: Scenario, options: AuditOptions = {}): AuditReport {
-  const nodeName = options.node ?? scenario.nodes[0]?.name ?? 'node-1';
-  const spec = scenario.nodes.find((n) => n.name === nodeName);
-  if (spec === undefined) {
-    throw new InputError({
-      code: 'invalid_option',
-      path: ['--node'],
-      message: `no node ${JSON.stringify(nodeName)} in scenario ${scenario.name} (nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`,
-    });
-  }
+  const { nodeName, spec } = nodeToAudit(scenario, options.node);
   const views = new NodeViews(scenario, nodeName);
   // What does not depend on the policy (the pods, the images present) is read from one node.
   const base = nodeView(scenario, nodeName, 'AlwaysVerify');
@@ -66,11 +59,13 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
   const presence = pods.flatMap((pod) =>
     pod.containers.map((c) => ({ image: c.image, imageRef: presentImageRef(base, c.image) })),
   );
+  const profile = base.node.kubeletProfile;
+  const k = scenario.kubelet;
   const stock = inventory({
     files: spec.imageManagerFiles,
     images: base.node.runtime.listImages(),
-    profile: base.node.kubeletProfile,
-    allowlist: scenario.kubelet.preloadedImagesVerificationAllowlist,
+    profile,
+    allowlist: k.preloadedImagesVerificationAllowlist,
     podImages: presence.flatMap((p) =>
       p.imageRef === undefined ? [] : [{ image: p.image, imageRef: p.imageRef }],
     ),
@@ -86,15 +81,14 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
   );
   const headlinePolicy: AuditColumn = options.policy ?? 'as-configured';
   const headline = policies.find((p) => p.policy === headlinePolicy) as PolicySummary;
-  const k = scenario.kubelet;
   return {
     apiVersion: 'pullsim/v1alpha1',
     kind: 'AuditReport',
     scenario: scenario.name,
     node: nodeName,
-    kubeletVersion: base.node.kubeletProfile.version,
+    kubeletVersion: profile.version,
     configured: {
-      featureGate: configuredView.node.stack?.featureGateEnabled === true,
+      featureGate: featureGateEnabled({ featureGates: k.featureGates }, profile),
       policy: k.imagePullCredentialsVerificationPolicy ?? null,
       allowlist: k.preloadedImagesVerificationAllowlist,
     },
@@ -112,14 +106,33 @@ export function auditScenario(scenario: Scenario, options: AuditOptions = {}): A
     containers,
     couldNotJudge: [
       ...(options.couldNotJudge ?? []),
-      ...(configuredView.refused === undefined
-        ? []
-        : [`the node's own configuration: ${configuredView.refused}`]),
-      ...(base.refused === undefined ? [] : [`every policy: ${base.refused}`]),
+      ...refusals({ configured: configuredView, base }),
       ...ignoredTimeline(scenario),
       REGISTRY_RULES_NOTE,
     ],
   };
+}
+
+/** The node to audit (default the first) and its spec; a name the scenario does not have is bad input. */
+function nodeToAudit(scenario: Scenario, name: string | undefined): { nodeName: string; spec: NodeSpec } {
+  const nodeName = name ?? scenario.nodes[0]?.name ?? 'node-1';
+  const spec = scenario.nodes.find((n) => n.name === nodeName);
+  if (spec !== undefined) return { nodeName, spec };
+  throw new InputError({
+    code: 'invalid_option',
+    path: ['--node'],
+    message: `no node ${JSON.stringify(nodeName)} in scenario ${scenario.name} (nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`,
+  });
+}
+
+/** Why a kubelet would not start: with the node's configuration, or with any policy. */
+function refusals(views: { readonly configured: NodeView; readonly base: NodeView }): string[] {
+  return [
+    ...(views.configured.refused === undefined
+      ? []
+      : [`the node's own configuration: ${views.configured.refused}`]),
+    ...(views.base.refused === undefined ? [] : [`every policy: ${views.base.refused}`]),
+  ];
 }
 
 function auditContainer(
