@@ -239,6 +239,8 @@ describe('auditScenario on other configurations and inputs', () => {
     const refused = auditScenario(withKubelet({ imagePullCredentialsVerificationPolicy: 'AlwaysVerify' }));
     const configured = refused.policies.find((p) => p.policy === 'as-configured');
     expect(configured?.counts.error).toBe(15);
+    // The gate is on (the profile's default) even though the kubelet would not start with this policy.
+    expect(refused.configured).toMatchObject({ featureGate: true, policy: 'AlwaysVerify' });
     expect(refused.couldNotJudge[0]).toMatch(
       /^the node's own configuration: the kubelet would refuse to start: /,
     );
