@@ -8,8 +8,9 @@ import { auditScenario } from '../../../sim/audit/audit.js';
 import type { AuditColumn, AuditReport } from '../../../sim/audit/report-types.js';
 import { InputError } from '../../../sim/errors.js';
 import { loadScenario } from '../../../sim/files.js';
-import type { Manifest, Scenario } from '../../../sim/scenario/types.js';
+import type { Scenario } from '../../../sim/scenario/types.js';
 import { TICKS_PER_SECOND, ticks } from '../../../src/time.js';
+import { pod } from '../../support/scenario-builder.js';
 
 const FIXTURE = 'test/fixtures/audit/multi-tenant-node.yaml';
 const scenario = loadScenario(FIXTURE);
@@ -274,17 +275,8 @@ describe('auditScenario on other configurations and inputs', () => {
   });
 
   it("reports the kubelet's waiting reason for an image name it cannot parse, under every policy", () => {
-    const bad = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { namespace: 'tenant-x', name: 'bad' },
-      spec: {
-        containers: [
-          { name: 'app', image: 'private.example.com/Tenant/App:v1', imagePullPolicy: 'IfNotPresent' },
-        ],
-      },
-    } as const;
-    const audit = auditScenario({ ...scenario, objects: [...scenario.objects, bad as unknown as Manifest] });
+    const bad = pod('tenant-x', 'bad', 'private.example.com/Tenant/App:v1', { pullPolicy: 'IfNotPresent' });
+    const audit = auditScenario({ ...scenario, objects: [...scenario.objects, bad] });
     const container = audit.containers.find((c) => c.pod === 'tenant-x/bad');
     expect(container).toMatchObject({
       imageRef: null,
