@@ -162,6 +162,7 @@ function expectDocument(e: Expectation): Item<'expect'> {
     ...(e.pod === undefined ? {} : { pod: e.pod }),
     ...(e.node === undefined ? {} : { node: e.node }),
     ...(e.record === undefined ? {} : { record: recordCheckDocument(e.record) }),
+    ...(e.intent === undefined ? {} : { intent: { ...e.intent } }),
     ...(e.metric === undefined ? {} : { metric: { ...e.metric } }),
     ...(e.container === undefined ? {} : { container: e.container }),
     ...(e.modes === undefined ? {} : { modes: [...e.modes] }),

@@ -128,6 +128,8 @@ const EVERY_FIELD = dedent(`
         node: node-a
         modes: [AlwaysVerify]
       - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, result: mustAuthenticate, value: 0 }
+      - intent: { image: "nginx:1.27", exists: false, apiVersion: kubelet.config.k8s.io/v1alpha1 }
+        node: node-a
 `);
 
 describe('every field of the format parses to its typed value', () => {
@@ -268,6 +270,11 @@ describe('every field of the format parses to its typed value', () => {
           },
           line: 93,
         },
+        {
+          intent: { image: 'nginx:1.27', exists: false, apiVersion: 'kubelet.config.k8s.io/v1alpha1' },
+          node: 'node-a',
+          line: 94,
+        },
       ],
     });
   });
@@ -303,10 +310,11 @@ describe('every field of the format parses to its typed value', () => {
         (key) => key !== 'node',
       ),
       delete: Object.keys(at('spec', 'timeline', 1, 'delete')),
-      expect: [...new Set([0, 1, 2].flatMap((i) => Object.keys(at('spec', 'expect', i))))],
+      expect: [...new Set([0, 1, 2, 3].flatMap((i) => Object.keys(at('spec', 'expect', i))))],
       pulls: Object.keys(at('spec', 'expect', 0, 'pulls')),
       record: Object.keys(at('spec', 'expect', 1, 'record')),
       metric: Object.keys(at('spec', 'expect', 2, 'metric')),
+      intent: Object.keys(at('spec', 'expect', 3, 'intent')),
     };
     for (const [group, fields] of Object.entries(SCENARIO_FIELDS))
       expect(new Set(keysOf[group as keyof typeof SCENARIO_FIELDS]), group).toEqual(new Set(fields));
@@ -319,7 +327,7 @@ describe('every field of the format parses to its typed value', () => {
     const { expect: yamlLines, ...yamlRest } = fromYaml;
     expect(rest).toEqual(yamlRest);
     // In a one-line JSON file every expect line is on line 1.
-    expect(lines.map((line) => line.line)).toEqual([1, 1, 1]);
+    expect(lines.map((line) => line.line)).toEqual([1, 1, 1, 1]);
     expect(lines.map(({ line: _, ...e }) => e)).toEqual(yamlLines.map(({ line: _, ...e }) => e));
   });
 });
