@@ -67,7 +67,7 @@ const EVERY_FIELD = dedent(`
           anonymous: { capacity: 2, refillPerHour: 0.5 }
         latency: { min: 100ms, max: 2s }
         bandwidthBytesPerSecond: 1000000
-        serviceAccountTokenProvider: { requireServiceAccount: true }
+        serviceAccountTokenProvider: { requireServiceAccount: true, nodeUser: team-a }
     nodes:
       - name: node-a
         images:
@@ -171,7 +171,7 @@ describe('every field of the format parses to its typed value', () => {
           },
           latency: { minTicks: 100_000, maxTicks: 2 * S },
           bandwidthBytesPerSecond: 1_000_000,
-          serviceAccountTokenProvider: { requireServiceAccount: true },
+          serviceAccountTokenProvider: { requireServiceAccount: true, nodeUser: 'team-a' },
         },
       ],
       nodes: [
@@ -1527,6 +1527,21 @@ describe('cross references', () => {
       '16 spec.timeline[2].username: unknown user "nobody" in registry r.example.com',
       '18 spec.timeline[4].host: unknown registry "q.example.com" (declared: r.example.com)',
       '24 spec.expect[2].pod: no pod ns/q is created by this scenario',
+    ]);
+  });
+
+  it("a provider's nodeUser must be a user of its registry", () => {
+    const issues = problems(`
+      registries:
+        - host: r.example.com
+          users: [{ username: u, password: p }]
+          serviceAccountTokenProvider: { nodeUser: ghost }
+        - host: q.example.com
+          users: [{ username: u, password: p }]
+          serviceAccountTokenProvider: { nodeUser: u }
+      nodes: [{ name: n1 }]`);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `spec.registries[0].serviceAccountTokenProvider.nodeUser: unknown user "ghost" (declare it under this registry's users)`,
     ]);
   });
 
