@@ -2,6 +2,8 @@
  * Expect lines about a node rather than a container: the pulled-record and pull-intent files the kubelet left
  * (docs/kubelet-model.md#record-files) and its image-manager metrics (#metrics), all as they are at the end of the run.
  */
+
+import { seriesName } from '../src/pullmanager/metrics.js';
 import { decodeImagePulledRecord, decodeImagePullIntent } from '../src/pullmanager/record-decode.js';
 import type { ImagePullCredentials, ImagePulledRecord } from '../src/pullmanager/record-types.js';
 import { trimImageTagDigest } from '../src/reference/index.js';
@@ -93,18 +95,19 @@ function credentialSources(record: ImagePulledRecord, key: string): string[] {
 
 function evaluateMetric(check: MetricCheck, node: SimNode): string[] {
   const families = node.imageManagerMetrics;
-  const series = check.result === undefined ? check.name : `${check.name}{result="${check.result}"}`;
+  const wanted: [string, string][] = [
+    ...Object.entries(check.labels ?? {}),
+    ...(check.result === undefined ? [] : [['result', check.result] as [string, string]]),
+  ];
+  const series = seriesName(check.name, wanted);
   if (families === undefined)
     return [`expected ${series} on ${node.name}, but its kubelet is not running at the end`];
   if (!node.kubeletProfile.recordMetrics)
     return [`the ${node.kubeletProfile.version} kubelet on ${node.name} has no image-manager metrics`];
-  // A counter series that was never incremented does not exist yet: it reads as 0.
+  // The series that carry every label asked for, summed; a counter series never incremented does not exist: 0.
   const family = families.find((f) => f.name === check.name);
-  const sample = family?.samples.find((s) =>
-    check.result === undefined
-      ? s.labels.length === 0
-      : s.labels.some(([l, v]) => l === 'result' && v === check.result),
-  );
-  const value = sample?.value ?? 0;
+  const value = (family?.samples ?? [])
+    .filter((s) => wanted.every(([label, v]) => s.labels.some(([l, sv]) => l === label && sv === v)))
+    .reduce((sum, s) => sum + s.value, 0);
   return value === check.value ? [] : [`expected ${series} ${check.value} on ${node.name}, got ${value}`];
 }

@@ -62,6 +62,20 @@ describe('metric lines', () => {
     ).toEqual(['[AlwaysVerify] expected kubelet_imagemanager_ondisk_pulledrecords 3 on node-1, got 1']);
   });
 
+  it('sum the series that carry the labels given, and name them when they fail', () => {
+    expect(
+      problemsOf(`    - metric: { name: kubelet_image_manager_ensure_image_requests_total, labels: { pull_policy: never }, value: 1 }
+      modes: [NeverVerify]
+    - metric: { name: kubelet_image_manager_ensure_image_requests_total, labels: { pull_policy: ifnotpresent }, value: 9 }
+      modes: [NeverVerify]
+    - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, value: 2 }
+      modes: [NeverVerify]
+`),
+    ).toEqual([
+      '[NeverVerify] expected kubelet_image_manager_ensure_image_requests_total{pull_policy="ifnotpresent"} 9 on node-1, got 2',
+    ]);
+  });
+
   it('fail on a kubelet version without the metrics', () => {
     expect(
       problemsOf(
@@ -81,7 +95,7 @@ describe('metric lines', () => {
 `;
     expect(issuesOf(text).map((i) => `${i.path}: ${i.message}`)).toEqual([
       expect.stringMatching(
-        /^spec\.expect\[0\]\.metric\.name: expected one of kubelet_imagemanager_image_mustpull_checks_total, /,
+        /^spec\.expect\[0\]\.metric\.name: expected one of kubelet_image_manager_ensure_image_requests_total, /,
       ),
       'spec.expect[1]: an expect line checks one of pod, record, intent or metric, not pod and metric',
       'spec.expect[2]: a record line is checked at the end on its node: state does not apply',

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { IMAGE_MANAGER_METRIC_NAMES, MUST_PULL_CHECK_RESULTS } from '../../../src/pullmanager/metrics.js';
 import type { Issues } from '../../input/issues.js';
 import type { Frozen, Override } from '../../input/kit.js';
-import { duration, fields, flag, integer, list, oneOf, text, VALUE } from '../../input/kit.js';
+import { duration, fields, flag, integer, list, mapping, oneOf, text, VALUE } from '../../input/kit.js';
 import { podKey } from './common.js';
 import { MODES } from './modes.js';
 
@@ -41,6 +41,10 @@ export const metricCheckSchema = fields({
   result: oneOf(MUST_PULL_CHECK_RESULTS)
     .exactOptional()
     .meta({ description: 'the result label of kubelet_imagemanager_image_mustpull_checks_total' }),
+  labels: mapping(text()).exactOptional().meta({
+    description:
+      'label values the series must carry, e.g. {pull_policy: ifnotpresent, present_locally: "true"}; the value is the sum over the matching series',
+  }),
   value: integer(0),
 }).meta({ description: "A series of the node's image-manager metrics at the end of the run" });
 

@@ -127,7 +127,7 @@ const EVERY_FIELD = dedent(`
       - record: { image: "private.example.com:5000/team-a/app:v1", exists: true, apiVersion: kubelet.config.k8s.io/v1beta1, sources: [secret:team-a/regcred] }
         node: node-a
         modes: [AlwaysVerify]
-      - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, result: mustAuthenticate, value: 0 }
+      - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, result: mustAuthenticate, labels: { node: a }, value: 0 }
       - intent: { image: "nginx:1.27", exists: false, apiVersion: kubelet.config.k8s.io/v1alpha1 }
         node: node-a
 `);
@@ -266,6 +266,7 @@ describe('every field of the format parses to its typed value', () => {
           metric: {
             name: 'kubelet_imagemanager_image_mustpull_checks_total',
             result: 'mustAuthenticate',
+            labels: { node: 'a' },
             value: 0,
           },
           line: 93,
