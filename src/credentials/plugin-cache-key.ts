@@ -27,10 +27,6 @@ export type ServiceAccountTokenCacheType = 'ServiceAccount' | 'Token';
 /** `globalCacheKey`: the base key of a `Global` answer. */
 export const GLOBAL_CACHE_KEY = 'global';
 
-export type CacheKeyResult =
-  | { readonly ok: true; readonly key: string }
-  | { readonly ok: false; readonly error: string };
-
 /** `cacheKeyParams` (1.34+; the four arguments of 1.33's `generateServiceAccountCacheKey` plus the token part). */
 export interface ServiceAccountCacheKeyParams {
   readonly namespace: string;
@@ -42,6 +38,11 @@ export interface ServiceAccountCacheKeyParams {
   readonly tokenHash?: string;
   readonly cacheType?: ServiceAccountTokenCacheType;
 }
+
+/** A key, or cryptobyte's error when a part does not fit its length prefix. */
+export type CacheKeyResult =
+  | { readonly ok: true; readonly key: string }
+  | { readonly ok: false; readonly error: string };
 
 const UINT16_MAX = 0xffff;
 
