@@ -7,15 +7,8 @@
  */
 import fc from 'fast-check';
 import type { FsFaultKind, ImagePullPolicy } from '../scenario/types.js';
-import {
-  type ActionPlan,
-  FUZZ_ACTIONS,
-  FUZZ_FAULTS,
-  type FuzzAction,
-  type PodPlan,
-  type SwarmProfile,
-  type Template,
-} from './plan.js';
+import type { ActionPlan, FuzzAction, PodPlan, SwarmProfile, Template } from './plan.js';
+import { FUZZ_ACTIONS, FUZZ_FAULTS } from './plan.js';
 import { catalogIndex, HOST } from './tenant-world.js';
 
 /** The pods and actions a template adds to a run, and what it changes in the world. */
