@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { InputError, type Path } from '../errors.js';
 import { Issues } from '../input/issues.js';
-import { duration, flag, integer, list, literal, mapping, text } from '../input/kit.js';
+import { duration, flag, integer, list, literal, mapping, text, VALUE } from '../input/kit.js';
 import { readYaml } from '../input/yaml.js';
 import type { SnapshotFile } from './layout.js';
 
@@ -16,7 +16,11 @@ const criImageSchema = z.looseObject({
   id: text({ nonEmpty: true }),
   repoTags: list(text()).nullable().optional(),
   repoDigests: list(text()).nullable().optional(),
-  size: z.union([text({ pattern: /^\d+$/, hint: 'a decimal number of bytes' }), integer(0)]).optional(),
+  size: z
+    .union([text({ pattern: /^\d+$/, hint: 'a decimal number of bytes' }), integer(0)], {
+      error: `expected a number of bytes (crictl prints it as a decimal string), got ${VALUE}`,
+    })
+    .optional(),
   pinned: flag().optional(),
 });
 const criImagesSchema = z.looseObject({ images: list(criImageSchema).nullable().optional() });

@@ -9,6 +9,7 @@ import type { PodManifest, SecretManifest } from '../../../sim/scenario/types.js
 import { credentialHash } from '../../../src/credentials/index.js';
 import { recordFileName } from '../../../src/pullmanager/records.js';
 import { runCli, useTempDir } from '../../support/cli-harness.js';
+import { SNAPSHOT } from './snapshot-copy.js';
 
 /*
  * The fixture node (test/fixtures/node-snapshot/, README there) imported, loaded and compared. Every expected value
@@ -16,7 +17,6 @@ import { runCli, useTempDir } from '../../support/cli-harness.js';
  * "MustAttemptImagePull"), not read off the importer's output.
  */
 
-const SNAPSHOT = join(import.meta.dirname, '../../fixtures/node-snapshot');
 const temp = useTempDir('pullsim-import-');
 let imported: ImportedNode;
 let comparison: ScenarioComparison;
