@@ -1,7 +1,7 @@
 import { readFile as readFileAsync } from 'node:fs/promises';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type RunVerdict, summarize } from '../../../sim/fuzz/campaign.js';
+import { generateRun, type RunVerdict, summarize } from '../../../sim/fuzz/campaign.js';
 import { DEFAULT_FUZZ_MODES } from '../../../sim/fuzz/defaults.js';
 import { INVARIANTS } from '../../../sim/fuzz/invariants.js';
 import { mergeFuzzReports, parseFuzzReport, type ShardReport } from '../../../sim/fuzz/merge.js';
@@ -99,17 +99,8 @@ describe('pullsim fuzz --merge', () => {
 
 /* The merge itself, on reports built from hand-made verdicts. */
 
-const PROFILE = {
-  actions: [],
-  faults: [],
-  maxActions: 0,
-  nodeWideCredentials: false,
-  sharedDigests: false,
-  preloadedImages: false,
-  serviceAccountProvider: false,
-  copiedCredentials: false,
-  wrongPasswords: false,
-};
+/** Any swarm profile: a summary does not read it. */
+const PROFILE = generateRun(SEED, 0).profile;
 
 const verdictArb = (index: number): fc.Arbitrary<RunVerdict> =>
   fc.record({
