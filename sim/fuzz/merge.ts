@@ -93,15 +93,12 @@ export function mergeFuzzReports(shards: readonly ShardReport[]): FuzzReport {
   const total = shardOf(report).count;
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((index) => !seen.has(index));
   if (missing.length > 0) {
+    const shardList = (indices: readonly number[]) => indices.map((i) => `${i}/${total}`).join(', ');
+    const given = shardList([...seen.keys()].sort((a, b) => a - b));
     throw new InputError({
       code: 'missing',
       path: [],
-      message: `missing ${missing.length === 1 ? 'shard' : 'shards'} ${missing.map((i) => `${i}/${total}`).join(', ')} of the campaign with seed ${report.seed} and ${report.campaignRuns} runs (given: ${[
-        ...seen.keys(),
-      ]
-        .sort((a, b) => a - b)
-        .map((i) => `${i}/${total}`)
-        .join(', ')})`,
+      message: `missing ${missing.length === 1 ? 'shard' : 'shards'} ${shardList(missing)} of the campaign with seed ${report.seed} and ${report.campaignRuns} runs (given: ${given})`,
     });
   }
   return fuzzReport(mergeSummaries(shards.map((shard) => shard.report)), {
