@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { type CliIo, main } from '../../../sim/cli.js';
 import { checkRun, formatSummary, generateRun, runCampaign } from '../../../sim/fuzz/campaign.js';
+import { DEFAULT_FUZZ_MODES } from '../../../sim/fuzz/defaults.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import type { KubeletProfile, KubeletVersion } from '../../../src/profiles.js';
 import { type CliOutcome, runCli, useTempDir } from '../../support/cli-harness.js';
@@ -72,14 +73,26 @@ describe('pullsim fuzz', () => {
   it('--json prints the summary as JSON, with no shard and not stopped early', async () => {
     const out = await runCli([...base, '--json', '--seed', '1']);
     expect(out.code).toBe(0);
-    expect(JSON.parse(out.stdout)).toEqual({ ...campaign.summary, shard: null, stoppedEarly: false });
+    expect(JSON.parse(out.stdout)).toEqual({
+      ...campaign.summary,
+      campaignRuns: RUNS,
+      modes: DEFAULT_FUZZ_MODES,
+      shard: null,
+      stoppedEarly: false,
+    });
   });
 
   it('--shard 2/3 runs every third run from the second, as the library shard does', async () => {
     const out = await runCli([...base, '--shard', '2/3', '--json']);
     expect(out.code).toBe(0);
     const shard = runCampaign({ seed: 1, runs: RUNS, shard: { index: 2, count: 3 } }).summary;
-    expect(JSON.parse(out.stdout)).toEqual({ ...shard, shard: { index: 2, count: 3 }, stoppedEarly: false });
+    expect(JSON.parse(out.stdout)).toEqual({
+      ...shard,
+      campaignRuns: RUNS,
+      modes: DEFAULT_FUZZ_MODES,
+      shard: { index: 2, count: 3 },
+      stoppedEarly: false,
+    });
     expect(shard.runs).toBe(2);
   });
 
