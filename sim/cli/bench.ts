@@ -25,9 +25,15 @@ import { workerScript } from './worker-script.js';
  * the number of workers. Returns the exit code.
  */
 export async function benchCommand(options: BenchOptions, io: CliIo): Promise<number> {
-  const workload = isWorkloadPreset(options.workload)
-    ? WORKLOAD_PRESETS[options.workload]
-    : loadWorkload(options.workload);
+  if (options.sweep !== undefined || options.merge !== undefined || options.shard !== undefined) {
+    // Sweeps, their shards and merges: sim/cli/bench-sweep.ts.
+    const { sweepCommand } = await import('./bench-sweep.js');
+    return sweepCommand(options, io, {
+      workload: () => benchWorkload(options.workload),
+      suite: suiteOptionsOf(options),
+    });
+  }
+  const workload = benchWorkload(options.workload);
   const suiteOptions = suiteOptionsOf(options);
   // Planning checks every strategy: bad input is reported before a progress bar is drawn.
   const jobs = planBenchSuite(suiteOptions);
@@ -101,6 +107,11 @@ function suiteOptionsOf(options: BenchOptions): BenchSuiteOptions {
     differential: options.differential,
     ...(startupRecords === undefined ? {} : { startupRecords }),
   };
+}
+
+/** A preset by name, or a workload file. */
+function benchWorkload(name: string): Workload {
+  return isWorkloadPreset(name) ? WORKLOAD_PRESETS[name] : loadWorkload(name);
 }
 
 function loadWorkload(path: string): Workload {
