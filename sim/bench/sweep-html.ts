@@ -2,11 +2,12 @@ import * as Plot from '@observablehq/plot';
 import { escapeHtml, renderPlot } from '../report/html.js';
 import { htmlTable } from './report-html.js';
 import type { SweepResult, SweepRow } from './sweep.js';
+import type { SweepParameter } from './sweep-params.js';
 import { SWEEP_METRICS, type SweepMetric, sweepRows, sweepTitle } from './sweep-report.js';
 
 /*
- * A sweep as one self-contained HTML page: a line chart per metric against the first swept parameter, one line
- * per strategy and mode (and per value of any other swept parameter), then the tidy table.
+ * A sweep as one self-contained HTML page: a line chart per metric against the first parameter swept over more
+ * than one value, one line per strategy and mode (and per value of any other such parameter), then the tidy table.
  */
 
 /** Values spanning this ratio (two decades) or more are drawn on a log axis. */
@@ -18,15 +19,26 @@ function wantsLog(values: readonly number[]): boolean {
   return Math.max(...values) / Math.min(...values) >= LOG_SPAN;
 }
 
-/** The line a row belongs to: its strategy as listed, its mode, and the values of the parameters not on x. */
+/** The parameter on the x axis: the first one swept over more than one value (else the first). */
+function xParameter(result: SweepResult): SweepParameter | undefined {
+  return result.parameters.find((p) => p.values.length > 1) ?? result.parameters[0];
+}
+
+/**
+ * The line a row belongs to: its strategy as listed, its mode, and the values of the other parameters that take
+ * more than one.
+ */
 function seriesOf(result: SweepResult, row: SweepRow): string {
-  const others = result.parameters.slice(1).map((p) => `${p.name}=${row.parameters[p.name]}`);
+  const x = xParameter(result);
+  const others = result.parameters
+    .filter((p) => p !== x && p.values.length > 1)
+    .map((p) => `${p.name}=${row.parameters[p.name]}`);
   return [row.series, row.mode, ...others].join(' · ');
 }
 
-/** The x axis: the first parameter, numeric when all its values are numbers, else its values in sweep order. */
+/** The x axis: numeric when all the parameter's values are numbers, else its values in sweep order. */
 function xAxis(result: SweepResult): { name: string; numeric: boolean; options: Plot.ScaleOptions } {
-  const parameter = result.parameters[0];
+  const parameter = xParameter(result);
   const name = parameter?.name ?? 'combination';
   const values = parameter?.values ?? [];
   const numeric = values.every((v) => typeof v === 'number');

@@ -85,6 +85,13 @@ describe('sweep reports', () => {
       '.chart',
     ) as Element;
     expect(xTicks(narrow)).toEqual(['2.0', '2.5', '3.0', '3.5', '4.0', '4.5', '5.0', '5.5', '6.0']);
+    // A parameter given one value is neither the x axis nor part of a line's name.
+    const fixed = parseHTML(sweepHtml(sweep(['tenants=3', 'images.count=2,6']))).document.querySelector(
+      '.chart',
+    ) as Element;
+    expect(xTicks(fixed)).toEqual(xTicks(narrow));
+    expect(fixed.textContent).toContain('journal · AlwaysVerify');
+    expect(fixed.textContent).not.toContain('tenants=');
     const ttl = sweep(['ttl:*=6h,1h'], ['fs+lru']);
     const ordinal = parseHTML(sweepHtml(ttl)).document.querySelector('.chart') as Element;
     expect(xTicks(ordinal)).toEqual(['6h', '1h']);
