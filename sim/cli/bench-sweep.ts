@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import cliProgress from 'cli-progress';
 import { benchHeapLimitMb, runBenchJobsInParallel } from '../bench/parallel.js';
 import type { BenchRun } from '../bench/run.js';
 import type { BenchSuiteOptions } from '../bench/suite.js';
@@ -11,7 +9,8 @@ import { sweepCsv, sweepText } from '../bench/sweep-report.js';
 import type { Workload } from '../bench/workload.js';
 import { InputError } from '../errors.js';
 import type { BenchOptions } from './declare/bench.js';
-import { type CliIo, EXIT_OK, writeOutputFile } from './io.js';
+import { type CliIo, EXIT_OK, readInputFile, writeOutputFile } from './io.js';
+import { progressBar } from './progress.js';
 import { workerScript } from './worker-script.js';
 
 /** What `pullsim bench` has parsed for a sweep: the workload (loaded on demand) and the suite's options. */
@@ -30,14 +29,15 @@ export async function sweepCommand(options: BenchOptions, io: CliIo, inputs: Swe
     options.merge !== undefined
       ? mergeSweepShards(options.merge.map(readShard))
       : await runSweepCommand(options, io, inputs);
-  if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  else if (options.csv) io.stdout(sweepCsv(result));
-  else io.stdout(sweepText(result));
-  if (options.html !== undefined) {
-    // The chart library loads only for an HTML report.
-    const { sweepHtml } = await import('../bench/sweep-html.js');
-    writeOutputFile(options.html, sweepHtml(result));
-  }
+  const format = options.json
+    ? (r: SweepResult) => `${JSON.stringify(r, null, 2)}\n`
+    : options.csv
+      ? sweepCsv
+      : sweepText;
+  io.stdout(format(result));
+  // The chart library loads only for an HTML report.
+  if (options.html !== undefined)
+    writeOutputFile(options.html, (await import('../bench/sweep-html.js')).sweepHtml(result));
   return EXIT_OK;
 }
 
@@ -60,17 +60,7 @@ function checkCombination(options: BenchOptions): void {
 
 /** One shard's JSON file, read and parsed (bad input: unreadable or not JSON). */
 function readShard(file: string): SweepShardFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError({
-      code: 'unreadable',
-      file,
-      path: [],
-      message: `cannot read the shard (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    });
-  }
+  const text = readInputFile(file, (code) => `cannot read the shard (${code})`);
   try {
     return { file, value: JSON.parse(text) };
   } catch {
@@ -92,13 +82,7 @@ async function runSweepCommand(options: BenchOptions, io: CliIo, inputs: SweepIn
     modes: inputs.suite.modes ?? [],
     shard: options.shard,
   });
-  const bar =
-    io.isTTY && io.progress !== undefined
-      ? new cliProgress.SingleBar(
-          { stream: io.progress, format: 'sweep [{bar}] {percentage}% {label}', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = progressBar(io, 'sweep');
   bar?.start(plan.jobs.length, 0, { label: '' });
   const workerUrl = workerScript('../../bench/worker.js', import.meta.url);
   const result =

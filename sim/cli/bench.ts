@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import cliProgress from 'cli-progress';
 import { benchHeapLimitMb, runBenchJobsInParallel } from '../bench/parallel.js';
 import { benchCsv, benchText } from '../bench/report.js';
 import {
@@ -15,8 +13,9 @@ import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from
 import { InputError } from '../errors.js';
 import type { Mode } from '../scenario/types.js';
 import type { BenchOptions } from './declare/bench.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, readInputFile, writeOutputFile } from './io.js';
 import { parseCount } from './options.js';
+import { progressBar } from './progress.js';
 import { workerScript } from './worker-script.js';
 
 /**
@@ -37,13 +36,7 @@ export async function benchCommand(options: BenchOptions, io: CliIo): Promise<nu
   const suiteOptions = suiteOptionsOf(options);
   // Planning checks every strategy: bad input is reported before a progress bar is drawn.
   const jobs = planBenchSuite(suiteOptions);
-  const bar =
-    io.isTTY && io.progress !== undefined
-      ? new cliProgress.SingleBar(
-          { stream: io.progress, format: 'bench [{bar}] {percentage}% {label}', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = progressBar(io, 'bench');
   bar?.start(100, 0, { label: '' });
   const workerUrl = workerScript('../../bench/worker.js', import.meta.url);
   // The compiled command runs every job in a worker thread, even with one worker: the threads' heap bound keeps the
@@ -115,16 +108,9 @@ function benchWorkload(name: string): Workload {
 }
 
 function loadWorkload(path: string): Workload {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError({
-      code: 'unreadable',
-      file: path,
-      path: [],
-      message: `not a preset (small, medium, large) and cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    });
-  }
+  const text = readInputFile(
+    path,
+    (code) => `not a preset (small, medium, large) and cannot read the file (${code})`,
+  );
   return parseWorkload(text, path);
 }
