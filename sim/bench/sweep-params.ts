@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { parseRecordStoreSpec } from '../../src/strategies/index.js';
 import { InputError, type InputIssue } from '../errors.js';
 import { Issues } from '../input/issues.js';
+import { peek } from '../input/kit.js';
 import { checkAcrossFields, type Workload } from './workload.js';
 import { workloadSpecSchema } from './workload-schema.js';
 
@@ -13,7 +14,7 @@ import { workloadSpecSchema } from './workload-schema.js';
  * workload against the checks that span fields.
  */
 
-/** A value of a swept parameter as written: a number when it reads as one, otherwise text. */
+/** A value of a swept parameter: a number when it reads as one and the field does not take it as text. */
 export type SweepValue = string | number;
 
 /** One `--sweep`: a workload field or a strategy template, and its values in the order given. */
@@ -112,7 +113,10 @@ function parseOne(text: string, issues: Issues): SweepParameter | undefined {
   const path = name.split('.');
   const unknown = unknownField(path);
   if (unknown !== undefined) return issues.add([], `${label}: ${unknown}`, 'invalid_option');
-  const typed = values.map((v) => (NUMBER.test(v) ? Number(v) : v));
+  // Text the field takes as it is stays text (kubelet.version=1.30 must not read as 1.3); other numbers are numbers.
+  const typed = values.map((v) =>
+    NUMBER.test(v) && peek(workloadSpecSchema, nested(path, v)) === undefined ? Number(v) : v,
+  );
   const before = issues.count;
   for (const value of typed) fieldValue(path, value, issues);
   return issues.count === before ? { name, kind: 'workload', values: typed } : undefined;

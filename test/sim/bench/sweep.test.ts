@@ -47,7 +47,8 @@ describe('sweep parameters', () => {
       ]),
     ).toEqual([
       { name: 'images.count', kind: 'workload', values: [1, 10] },
-      { name: 'kubelet.version', kind: 'workload', values: [1.33, 1.36] },
+      // Text the field takes stays text: a version is not read as a number.
+      { name: 'kubelet.version', kind: 'workload', values: ['1.33', '1.36'] },
       { name: 'pods.meanLifetime', kind: 'workload', values: ['1m', '90s'] },
       { name: 'device', kind: 'workload', values: ['ssd', 'hdd'] },
     ]);
