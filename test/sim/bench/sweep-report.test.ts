@@ -51,6 +51,11 @@ describe('sweep reports', () => {
       'sweep of workload tiny: images.count=2,20,200 tenants=2,3 (6 combinations; device ssd)',
     );
     expect(text).toMatch(/│ images\.count │ tenants │ strategy │ mode +│ pod starts │/);
+    // A shard with no combination of its own prints its title alone.
+    const empty = { ...result, shard: { index: 7, count: 7 }, rows: [] };
+    expect(sweepText(empty)).toBe(
+      'sweep of workload tiny: images.count=2,20,200 tenants=2,3 (6 combinations, shard 7/7; device ssd)\n',
+    );
   });
 
   it('CSV parses back to the rows of the table', () => {
