@@ -79,7 +79,8 @@ export function benchText(result: BenchSuiteResult): string {
   return `${out.join('\n')}\n`;
 }
 
-function csvCell(value: string | number): string {
+/** One CSV field, quoted when it must be (the sweep's CSV uses it too). */
+export function csvCell(value: string | number): string {
   const text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
