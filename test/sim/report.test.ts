@@ -17,6 +17,7 @@ function summary(mode: RunMode, figures: Partial<ModeSummary> = {}): ModeSummary
     containers: 3,
     started: 2,
     violations: 1,
+    violationsByGap: { revocation: 1 },
     refused: 1,
     waitingAtEnd: 1,
     registryRequests: 7,
@@ -89,7 +90,8 @@ describe('text report', () => {
   it('comparisonTable: a title line, then one column per mode and one row per metric', () => {
     const text = comparisonTable(two);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toBe('cross-tenant — Tenant B runs | pipes\nand new lines'.split('\n')[0]);
+    // The description's line breaks are spaces: the title is wrapped to the terminal's width instead.
+    expect(lines[0]).toBe('cross-tenant — Tenant B runs | pipes and new lines');
     const rows = tableRows(text);
     expect(rows).toEqual([
       ['', 'legacy', 'NVPreloaded'],
@@ -206,6 +208,8 @@ describe('reports of a real comparison', () => {
     // Legacy: tenant B's container starts in violation; AlwaysVerify refuses it.
     expect(result.summaries[0]).toMatchObject({ started: 2, violations: 1, refused: 0, waitingAtEnd: 0 });
     expect(result.summaries[1]).toMatchObject({ started: 1, violations: 0, refused: 1, waitingAtEnd: 1 });
+    // Legacy's violation is the gap of kubernetes#18787 itself: no verification at all.
+    expect(result.summaries.map((s) => s.violationsByGap)).toEqual([{ 'no-verification': 1 }, {}]);
     expect(
       result.timeline.filter((entry) => entry.mode === 'AlwaysVerify' && entry.pod === 'team-b/b').length,
     ).toBeGreaterThan(1);
