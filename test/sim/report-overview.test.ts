@@ -7,44 +7,23 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../sim/cli.js';
-import { compareScenario, type ModeSummary, type ScenarioComparison } from '../../sim/compare.js';
+import { compareScenario, type ModeSummary } from '../../sim/compare.js';
 import { loadScenarios } from '../../sim/files.js';
 import { oneLine, TERMINAL_COLUMNS, wrapText } from '../../sim/report/lines.js';
 import { overviewMarkdown } from '../../sim/report/markdown.js';
 import { headlineParagraphs, headlineText, overviewTable } from '../../sim/report/overview.js';
 import type { RunMode } from '../../sim/scenario/types.js';
+import { comparisonOf, modeSummary } from '../support/comparisons.js';
 import { tableRows } from '../support/terminal.js';
 
 const root = join(import.meta.dirname, '../..');
 
+/** A summary with no violation or refusal unless given. */
 function summary(mode: RunMode, figures: Partial<ModeSummary> = {}): ModeSummary {
-  return {
-    mode,
-    containers: 3,
-    started: 2,
-    violations: 0,
-    violationsByGap: {},
-    refused: 0,
-    waitingAtEnd: 0,
-    registryRequests: 1,
-    authFailures: 0,
-    fsOps: 0,
-    fsSyscalls: 0,
-    traceHash: `sha256:${'0'.repeat(64)}`,
-    ...figures,
-  };
+  return modeSummary(mode, { violations: 0, violationsByGap: {}, refused: 0, waitingAtEnd: 0, ...figures });
 }
 
-function comparison(scenario: string, summaries: ModeSummary[], description?: string): ScenarioComparison {
-  return {
-    scenario,
-    ...(description === undefined ? {} : { description }),
-    endTicks: 0,
-    results: [],
-    summaries,
-    timeline: [],
-  };
-}
+const comparison = comparisonOf;
 
 const leak = comparison(
   'leak',

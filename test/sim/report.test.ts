@@ -3,42 +3,16 @@
  * scenarios as rows for a library overview, with values read from each mode's summary.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { compareScenario, type ModeSummary, type ScenarioComparison } from '../../sim/compare.js';
+import { compareScenario } from '../../sim/compare.js';
 import { comparisonMarkdown, summaryMarkdown } from '../../sim/report/markdown.js';
 import { COMPARISON_ROWS, comparisonTable, modeTitle, summaryMatrix } from '../../sim/report/text.js';
 import { parseScenario } from '../../sim/scenario/load.js';
-import type { RunMode } from '../../sim/scenario/types.js';
 import { crossTenantText } from '../support/cli-scenarios.js';
+import { comparisonOf, modeSummary } from '../support/comparisons.js';
 import { tableRows } from '../support/terminal.js';
 
-function summary(mode: RunMode, figures: Partial<ModeSummary> = {}): ModeSummary {
-  return {
-    mode,
-    containers: 3,
-    started: 2,
-    violations: 1,
-    violationsByGap: { revocation: 1 },
-    refused: 1,
-    waitingAtEnd: 1,
-    registryRequests: 7,
-    authFailures: 4,
-    fsOps: 88,
-    fsSyscalls: 200,
-    traceHash: `sha256:${'0'.repeat(64)}`,
-    ...figures,
-  };
-}
-
-function comparison(scenario: string, summaries: ModeSummary[], description?: string): ScenarioComparison {
-  return {
-    scenario,
-    ...(description === undefined ? {} : { description }),
-    endTicks: 0,
-    results: [],
-    summaries,
-    timeline: [],
-  };
-}
+const summary = modeSummary;
+const comparison = comparisonOf;
 
 const two = comparison(
   'cross-tenant',
