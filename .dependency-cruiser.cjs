@@ -37,6 +37,7 @@ const SIM_LAYERS = [
   { rank: 4, name: 'scenario', path: '^sim/scenario/(?!types\\.ts$|schema/)' },
   { rank: 5, name: 'run', path: '^sim/run\\.ts$' },
   { rank: 5, name: 'files', path: '^sim/files\\.ts$' },
+  { rank: 5, name: 'node-import', path: '^sim/node-import/' },
   { rank: 6, name: 'compare', path: '^sim/compare\\.ts$' },
   { rank: 6, name: 'check', path: '^sim/check(-node)?\\.ts$' },
   { rank: 7, name: 'report', path: '^sim/report/' },
