@@ -37,6 +37,7 @@ const SIM_LAYERS = [
   { rank: 4, name: 'scenario', path: '^sim/scenario/(?!types\\.ts$|schema/)' },
   { rank: 5, name: 'run', path: '^sim/run\\.ts$' },
   { rank: 5, name: 'files', path: '^sim/files\\.ts$' },
+  { rank: 5, name: 'node-import', path: '^sim/node-import/' },
   { rank: 6, name: 'compare', path: '^sim/compare\\.ts$' },
   { rank: 6, name: 'check', path: '^sim/check(-node)?\\.ts$' },
   { rank: 6, name: 'audit', path: '^sim/audit/' },
@@ -45,6 +46,7 @@ const SIM_LAYERS = [
   { rank: 8, name: 'bench', path: '^sim/bench/' },
   { rank: 9, name: 'cli', path: '^sim/(cli\\.ts$|cli/)' },
   { rank: 9, name: 'index', path: '^sim/index\\.ts$' },
+  { rank: 9, name: 'vitest', path: '^sim/vitest\\.ts$' },
 ];
 
 /** One rule per layer: from the layer, nothing in `tree`/ that is neither the layer itself nor below it. */
@@ -84,8 +86,16 @@ module.exports = {
       name: 'not-to-dev-dep',
       comment: 'what src/ and sim/ import must be a dependency, or the published package breaks',
       severity: 'error',
-      from: { path: '^(src|sim)/' },
+      from: { path: '^(src|sim)/', pathNot: '^sim/vitest\\.ts$' },
       to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
+      name: 'vitest-matchers-types-only',
+      comment:
+        'the matchers (pullsim/vitest) name vitest for its types only: users pass their own expect.extend',
+      severity: 'error',
+      from: { path: '^sim/vitest\\.ts$' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-circular',

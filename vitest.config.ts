@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests import the library API by its package name, as users do; it resolves to the sources here.
-    alias: { pullsim: fileURLToPath(new URL('./sim/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^pullsim$/, replacement: fileURLToPath(new URL('./sim/index.ts', import.meta.url)) },
+      { find: /^pullsim\/vitest$/, replacement: fileURLToPath(new URL('./sim/vitest.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

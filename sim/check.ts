@@ -58,7 +58,7 @@ export function checkScenario(
   return { scenario: scenario.name, outcomes, passed, failed: outcomes.length - passed };
 }
 
-/** The node a record or metric line names, else the scenario's first. */
+/** The node a record, intent or metric line names, else the scenario's first. */
 function nodeOf(run: RunOutput, expectation: Expectation): SimNode {
   const nodes = run.world.nodes;
   return (nodes.get(expectation.node ?? '') ?? nodes.values().next().value) as SimNode;

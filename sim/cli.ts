@@ -9,6 +9,7 @@ import { declareBench } from './cli/declare/bench.js';
 import { declareCheck } from './cli/declare/check.js';
 import { declareCompare } from './cli/declare/compare.js';
 import { declareFuzz } from './cli/declare/fuzz.js';
+import { declareImport } from './cli/declare/import.js';
 import { declareRun } from './cli/declare/run.js';
 import { declareSchema } from './cli/declare/schema.js';
 import { declareSelfcheck } from './cli/declare/selfcheck.js';
@@ -81,6 +82,7 @@ const COMMANDS: readonly CliCommand[] = [
   { declare: declareCheck, load: async () => (await import('./cli/check.js')).checkCommand },
   { declare: declareFuzz, load: async () => (await import('./cli/fuzz.js')).fuzzCommand },
   { declare: declareBench, load: async () => (await import('./cli/bench.js')).benchCommand },
+  { declare: declareImport, load: async () => (await import('./cli/import.js')).importCommand },
   { declare: declareSelfcheck, load: async () => (await import('./cli/selfcheck.js')).selfcheckCommand },
   { declare: declareSchema, load: async () => (await import('./cli/schema.js')).schemaCommand },
   { declare: declareAudit, load: async () => (await import('./cli/audit.js')).auditCommand },

@@ -1,3 +1,4 @@
+import type { GapClass } from './gaps.js';
 import { type RunResult, runScenario } from './run.js';
 import { MODES, type RunMode, type Scenario } from './scenario/types.js';
 
@@ -7,6 +8,11 @@ export interface ModeSummary {
   readonly containers: number;
   readonly started: number;
   readonly violations: number;
+  /**
+   * The violations by the documented gap that let each happen (sim/gaps.ts; `unexplained` for none): one per
+   * violating container, classed by its first violating start, so the counts add up to `violations`.
+   */
+  readonly violationsByGap: Readonly<Partial<Record<GapClass, number>>>;
   /** Containers whose start the kubelet refused at least once (ErrImagePull, ErrImageNeverPull, …). */
   readonly refused: number;
   /** Containers still not running at the end. */
@@ -58,12 +64,20 @@ export function compareScenario(
     results.push(result);
     let refused = 0;
     const seen = new Set<string>();
+    const violating = new Set<string>();
+    const violationsByGap: Partial<Record<GapClass, number>> = {};
     for (const record of world.podRecords) {
       for (const container of record.containers) {
         const key = `${record.key}/${container.name}`;
         if (!seen.has(key) && container.history.some((h) => h.state === 'waiting.imagePullFailed')) {
           refused++;
           seen.add(key);
+        }
+        const violation = container.starts.find((start) => start.violation);
+        if (violation !== undefined && !violating.has(key)) {
+          violating.add(key);
+          const gap = violation.gap ?? 'unexplained';
+          violationsByGap[gap] = (violationsByGap[gap] ?? 0) + 1;
         }
         for (const entry of container.history) {
           timeline.push({
@@ -83,6 +97,7 @@ export function compareScenario(
       containers: result.containers.length,
       started: result.totals.containersStarted,
       violations: result.totals.violations,
+      violationsByGap,
       refused,
       waitingAtEnd: result.totals.containersNotRunning,
       registryRequests: result.totals.registry.requests,

@@ -45,7 +45,10 @@ export const DOCUMENTED_GAPS: readonly GapClass[] = [
 
 /** A successful pull the node's runtime committed, with the kind of credential that won. */
 export interface PullLogEntry {
+  /** When the image landed in the runtime's store. */
   readonly t: Ticks;
+  /** When the registry answered the pull (and authorised it): the start of the transfer. */
+  readonly requested: Ticks;
   /** The pod's image string (the intent key). */
   readonly image: string;
   readonly imageRef: string;
@@ -129,7 +132,7 @@ function policyGap(
     // the directory was wiped.
     if (context.recordFileExists(start.imageRef) || context.intentFileExists(start.image))
       return 'unexplained';
-    const lastPull = lastPullOf(context, start.imageRef, start.image);
+    const lastPull = lastPullOf(context, start.imageRef)?.t;
     return lastPull !== undefined && context.recordsDeletedAt.some((t) => t >= lastPull)
       ? 'deleted-records'
       : 'preloaded';
@@ -192,15 +195,16 @@ function raceOrUnexplained(
 ): GapClass {
   // The pull that made this start possible was authorised when the registry answered; a change since then (the
   // same virtual tick or during the transfer) makes the start a violation by the contract's definition.
-  const pull = lastPullOf(context, start.imageRef, start.image);
+  const pull = lastPullOf(context, start.imageRef);
   if (pull === undefined) return 'unexplained';
-  return context.registryChangedAt.some((t) => t >= pull - 1) ? 'start-race' : 'unexplained';
+  const since = Math.min(pull.requested, pull.t - 1);
+  return context.registryChangedAt.some((t) => t >= since) ? 'start-race' : 'unexplained';
 }
 
-function lastPullOf(context: GapContext, imageRef: string, _image: string): Ticks | undefined {
-  let last: Ticks | undefined;
+function lastPullOf(context: GapContext, imageRef: string): PullLogEntry | undefined {
+  let last: PullLogEntry | undefined;
   for (const pull of context.pulls)
-    if (pull.imageRef === imageRef && (last === undefined || pull.t > last)) last = pull.t;
+    if (pull.imageRef === imageRef && (last === undefined || pull.t > last.t)) last = pull;
   return last;
 }
 

@@ -18,6 +18,8 @@ export interface OracleContext {
   readonly nodeCredentials: DockerConfig | undefined;
   /** Registry hosts for which the node has a KEP-4412 service-account-token provider. */
   readonly serviceAccountProviderHosts: ReadonlySet<string>;
+  /** What those providers return when asked without a service account: the node's own identity, per host. */
+  readonly providerNodeCredentials: Readonly<Record<string, Credential>>;
 }
 
 export interface OracleVerdict {
@@ -29,7 +31,8 @@ export interface OracleVerdict {
 /**
  * Ground truth for one container start (docs/contract.md §4): a violation is a start of an image from a
  * non-public repository although, at that moment, none of the credentials the pod holds (its pull secrets, its
- * service account's provider token) nor the node's credentials would be accepted by the registry for a pull of the
+ * service account's provider token) nor the node's credentials (its docker config, the identity its credential
+ * providers answer with when no service account is given) would be accepted by the registry for a pull of the
  * repository the container's image names. Independent of what the kubelet believed; other repositories with the
  * same digest do not matter.
  */
@@ -52,6 +55,12 @@ export function judgeContainerStart(context: OracleContext, pod: StoredPod, imag
     if (registry.wouldAuthorize(repository, credential))
       return { violation: false, why: 'node-wide credentials the registry accepts' };
   }
+  const identity = context.providerNodeCredentials[host];
+  if (identity !== undefined && registry.wouldAuthorize(repository, identity))
+    return {
+      violation: false,
+      why: "the node's own identity, from its credential provider, the registry accepts",
+    };
   return { violation: true, why: `no credential of the pod or the node may pull ${host}/${repository}` };
 }
 

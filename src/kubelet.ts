@@ -77,7 +77,11 @@ export function featureGateEnabled(config: KubeletImageConfig, profile: KubeletP
  */
 export function imageManagerMetrics(stack: KubeletImageStack, profile: KubeletProfile): MetricFamily[] {
   if (!profile.recordMetrics) return [];
-  return imageManagerMetricFamilies(stack.metrics, stack.pullManager.mustPullChecks);
+  return imageManagerMetricFamilies(
+    stack.metrics,
+    stack.pullManager.mustPullChecks,
+    stack.imageManager.ensureImageRequests,
+  );
 }
 
 /** Whether `KubeletServiceAccountTokenForCredentialProviders` is on: the configured value, else the profile's default. */

@@ -46,6 +46,12 @@ export interface KubeletProfile {
    * (`tokenAttributes`) keeps the kubelet from starting.
    */
   readonly serviceAccountTokenGateDefault: boolean;
+  /**
+   * 1.34+: a KEP-4412 provider's `tokenAttributes.cacheType` (`ServiceAccount` or `Token`, #132617); with `Token`
+   * the plugin cache's service-account key also holds the token's hash. 1.33 keys on the service account and its
+   * annotations only (docs/kubelet-model.md#the-plugin-response-cache, `src/credentials/plugin-cache-key.ts`).
+   */
+  readonly pluginServiceAccountCacheType: boolean;
   /** Allowlist matching: the raw pod image string (≤ 1.35) or its normalised name without tag/digest (#137629). */
   readonly allowlistMatching: 'raw' | 'normalised';
   /**
@@ -83,6 +89,7 @@ const BASE: Omit<KubeletProfile, 'version'> = {
   pulledRecordsCacheSize: 2000,
   serviceAccountTracking: true,
   serviceAccountTokenGateDefault: true,
+  pluginServiceAccountCacheType: true,
   allowlistMatching: 'normalised',
   credentialLookup: 'lazy',
   credentialMappingKey: 'normalised',
@@ -101,14 +108,22 @@ const ALPHA: KubeletProfile = {
   recordMetrics: false,
   serviceAccountTracking: false,
   serviceAccountTokenGateDefault: false,
+  pluginServiceAccountCacheType: false,
   allowlistMatching: 'raw',
   credentialLookup: 'eager',
 };
 
 const PROFILES: Readonly<Record<KubeletVersion, KubeletProfile>> = {
   '1.33': ALPHA,
-  // 1.34: the alpha, plus service-account credentials in records and the token-provider gate on (beta).
-  '1.34': { ...ALPHA, version: '1.34', serviceAccountTracking: true, serviceAccountTokenGateDefault: true },
+  // 1.34: the alpha, plus service-account credentials in records, the token-provider gate on (beta) and its
+  // providers' cacheType.
+  '1.34': {
+    ...ALPHA,
+    version: '1.34',
+    serviceAccountTracking: true,
+    serviceAccountTokenGateDefault: true,
+    pluginServiceAccountCacheType: true,
+  },
   '1.35': { ...BASE, version: '1.35', allowlistMatching: 'raw', lockStripesPanic: true },
   '1.36': { ...BASE, version: '1.36' },
 };

@@ -1,5 +1,5 @@
 /**
- * The audit report (`pullsim audit`, docs/audit.md and docs/contract.md §5): plain data, built by `auditScenario`
+ * The audit report (`pullsim audit`, docs/audit.md and docs/contract.md §6): plain data, built by `auditScenario`
  * and printed by sim/report/audit-*.ts. Keys are declared in the order they are printed; `--json` keeps it.
  */
 import {

@@ -3,7 +3,9 @@ import type { BenchJob, BenchJobResult } from './suite.js';
 import type { Workload } from './workload.js';
 
 /** Messages between the suite and a bench worker thread. */
-export type BenchWorkerRequest = { readonly index: number; readonly job: BenchJob } | { readonly done: true };
+export type BenchWorkerRequest =
+  | { readonly index: number; readonly job: BenchJob; readonly workload?: Workload }
+  | { readonly done: true };
 export type BenchWorkerAnswer = { readonly index: number; readonly result: BenchJobResult };
 
 export interface BenchParallelOptions {
@@ -16,6 +18,8 @@ export interface BenchParallelOptions {
    * default. Start-up rows never run under it: holding up to 100 000 record files is what they measure.
    */
   readonly heapLimitMb?: number | undefined;
+  /** The workload of each job when they differ (a sweep); by default every job runs the pool's workload. */
+  readonly workloadOf?: (index: number) => Workload;
   /** Called as each job finishes, with how many have. */
   readonly onJobDone?: (done: number, total: number, job: BenchJob) => void;
 }
@@ -95,9 +99,11 @@ class JobPool {
       const next = this.#queue[0];
       if (next !== undefined && this.#limitOf(next) === limitMb) {
         current = this.#queue.shift() as number;
+        const workload = this.#options.workloadOf?.(current);
         worker.postMessage({
           index: current,
           job: this.#jobs[current] as BenchJob,
+          ...(workload === undefined ? {} : { workload }),
         } satisfies BenchWorkerRequest);
         return;
       }

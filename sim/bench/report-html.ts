@@ -103,7 +103,11 @@ function startupSyscallsChart(startup: readonly StartupRow[], strategies: string
 
 /** The runs as one table, the rows and columns of the text report. */
 function runsTable(result: BenchSuiteResult): string {
-  const rows = runRows(result);
+  return htmlTable(runRows(result));
+}
+
+/** Rows of named cells as an HTML table, the first row's names as headers (the sweep's table too). */
+export function htmlTable(rows: readonly Record<string, string | number>[]): string {
   const headers = rows.length === 0 ? [] : Object.keys(rows[0] as object);
   return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((row) => `<tr>${headers.map((h) => `<td>${escapeHtml(String(row[h]))}</td>`).join('')}</tr>`)

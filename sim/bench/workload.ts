@@ -58,8 +58,11 @@ function onPreset({ metadata, spec = {} }: ParsedFile): Workload {
   };
 }
 
-/** The checks that involve more than one field, on the merged workload (the schema has checked each field). */
-function checkAcrossFields(workload: Workload, issues: Issues): void {
+/**
+ * The checks that involve more than one field, on the merged workload (the schema has checked each field); a
+ * sweep runs them on each combination's workload.
+ */
+export function checkAcrossFields(workload: Workload, issues: Issues): void {
   const p = workload.pods.pullPolicy;
   if (Math.abs(p.Always + p.IfNotPresent + p.Never - 1) > 1e-9)
     issues.add(['spec', 'pods', 'pullPolicy'], 'the three fractions must add up to 1');

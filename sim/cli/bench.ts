@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import cliProgress from 'cli-progress';
 import { benchHeapLimitMb, runBenchJobsInParallel } from '../bench/parallel.js';
 import { benchCsv, benchText } from '../bench/report.js';
 import {
@@ -15,8 +13,9 @@ import { isWorkloadPreset, parseWorkload, WORKLOAD_PRESETS, type Workload } from
 import { InputError } from '../errors.js';
 import type { Mode } from '../scenario/types.js';
 import type { BenchOptions } from './declare/bench.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
+import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, readInputFile, writeOutputFile } from './io.js';
 import { parseCount } from './options.js';
+import { progressBar } from './progress.js';
 import { workerScript } from './worker-script.js';
 
 /**
@@ -25,19 +24,19 @@ import { workerScript } from './worker-script.js';
  * the number of workers. Returns the exit code.
  */
 export async function benchCommand(options: BenchOptions, io: CliIo): Promise<number> {
-  const workload = isWorkloadPreset(options.workload)
-    ? WORKLOAD_PRESETS[options.workload]
-    : loadWorkload(options.workload);
+  if (options.sweep !== undefined || options.merge !== undefined || options.shard !== undefined) {
+    // Sweeps, their shards and merges: sim/cli/bench-sweep.ts.
+    const { sweepCommand } = await import('./bench-sweep.js');
+    return sweepCommand(options, io, {
+      workload: () => benchWorkload(options.workload),
+      suite: suiteOptionsOf(options),
+    });
+  }
+  const workload = benchWorkload(options.workload);
   const suiteOptions = suiteOptionsOf(options);
   // Planning checks every strategy: bad input is reported before a progress bar is drawn.
   const jobs = planBenchSuite(suiteOptions);
-  const bar =
-    io.isTTY && io.progress !== undefined
-      ? new cliProgress.SingleBar(
-          { stream: io.progress, format: 'bench [{bar}] {percentage}% {label}', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = progressBar(io, 'bench');
   bar?.start(100, 0, { label: '' });
   const workerUrl = workerScript('../../bench/worker.js', import.meta.url);
   // The compiled command runs every job in a worker thread, even with one worker: the threads' heap bound keeps the
@@ -103,17 +102,15 @@ function suiteOptionsOf(options: BenchOptions): BenchSuiteOptions {
   };
 }
 
+/** A preset by name, or a workload file. */
+function benchWorkload(name: string): Workload {
+  return isWorkloadPreset(name) ? WORKLOAD_PRESETS[name] : loadWorkload(name);
+}
+
 function loadWorkload(path: string): Workload {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError({
-      code: 'unreadable',
-      file: path,
-      path: [],
-      message: `not a preset (small, medium, large) and cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    });
-  }
+  const text = readInputFile(
+    path,
+    (code) => `not a preset (small, medium, large) and cannot read the file (${code})`,
+  );
   return parseWorkload(text, path);
 }

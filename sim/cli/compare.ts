@@ -1,7 +1,8 @@
 import { compareScenario } from '../compare.js';
 import { loadScenarios } from '../files.js';
-import { comparisonMarkdown, summaryMarkdown } from '../report/markdown.js';
-import { comparisonTable, summaryMatrix } from '../report/text.js';
+import { comparisonMarkdown, overviewMarkdown } from '../report/markdown.js';
+import { headlineText, overviewTable } from '../report/overview.js';
+import { comparisonTable } from '../report/text.js';
 import type { CompareOptions } from './declare/compare.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, writeOutputFile } from './io.js';
 
@@ -20,16 +21,13 @@ export async function compareCommand(options: CompareOptions, io: CliIo): Promis
       )}\n`,
     );
   } else if (options.markdown) {
-    if (comparisons.length > 1) {
-      io.stdout(
-        `## Summary: violations / containers started\n\n${summaryMarkdown(comparisons)}\n## Scenarios\n\n`,
-      );
-    }
+    if (comparisons.length > 1) io.stdout(`${overviewMarkdown(comparisons)}\n## Scenarios\n\n`);
     io.stdout(comparisons.map(comparisonMarkdown).join('\n'));
+  } else if (comparisons.length === 1) {
+    io.stdout(comparisons.map(comparisonTable).join(''));
   } else {
-    io.stdout(comparisons.map(comparisonTable).join('\n'));
-    if (comparisons.length > 1)
-      io.stdout(`\nSummary: violations / containers started per mode\n${summaryMatrix(comparisons)}`);
+    io.stdout(`${headlineText(comparisons)}\n${overviewTable(comparisons)}`);
+    if (options.detail) io.stdout(`\n${comparisons.map(comparisonTable).join('\n')}`);
   }
   if (options.html !== undefined) {
     // The chart and DOM libraries load only for an HTML report.

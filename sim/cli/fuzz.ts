@@ -1,16 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
-import {
-  checkRun,
-  formatSummary,
-  generateRun,
-  type RunVerdict,
-  shardIndices,
-  summarize,
-} from '../fuzz/campaign.js';
+import { InputError } from '../errors.js';
+import { checkRun, generateRun, type RunVerdict, shardIndices, summarize } from '../fuzz/campaign.js';
 import { DEFAULT_FUZZ_MODES } from '../fuzz/invariants.js';
+import { mergeFuzzReports, parseFuzzReport } from '../fuzz/merge.js';
 import { checkRunsInParallel } from '../fuzz/parallel.js';
+import { type FuzzReport, formatFuzzReport, fuzzReport, fuzzReportJson } from '../fuzz/report.js';
 import { failureFile, shrinkFailure } from '../fuzz/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import type { Mode } from '../scenario/types.js';
@@ -20,6 +17,7 @@ import { workerScript } from './worker-script.js';
 
 /** `pullsim fuzz`: a random campaign (or one replayed run) checked against the invariants. Returns the exit code. */
 export async function fuzzCommand(options: FuzzOptions, io: CliIo): Promise<number> {
+  if (options.merge !== undefined) return printReport(merge(options.merge), options.json === true, io);
   const modes = (options.modes ?? DEFAULT_FUZZ_MODES).filter((m): m is Mode => m !== 'as-configured');
   if (options.replay !== undefined) return replay(options.seed, options.replay, modes, options.out, io);
   const indices = shardIndices(options.runs, options.shard);
@@ -60,22 +58,48 @@ export async function fuzzCommand(options: FuzzOptions, io: CliIo): Promise<numb
     const failed = verdicts.filter((v) => v.failures.length > 0);
     for (const file of writeFailures(options.out, options.seed, failed, modes)) io.stderr(`wrote ${file}\n`);
   }
-  const shardNote =
-    options.shard === undefined ? '' : ` (shard ${options.shard.index}/${options.shard.count})`;
-  if (options.json)
-    io.stdout(
-      `${JSON.stringify({ ...summary, shard: options.shard ?? null, stoppedEarly: stopped }, null, 2)}\n`,
-    );
-  else
-    io.stdout(
-      formatSummary(
-        summary,
-        stopped
-          ? { stoppedEarly: `time limit after ${verdicts.length} of ${indices.length} runs${shardNote}` }
-          : {},
-      ),
-    );
-  return summary.failedRuns.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;
+  const report = fuzzReport(summary, {
+    campaignRuns: options.runs,
+    modes,
+    shard: options.shard ?? null,
+    stoppedEarly: stopped,
+  });
+  return printReport(report, options.json === true, io);
+}
+
+/** Prints a campaign's report, as text or JSON; exit 1 when a run broke an invariant. */
+function printReport(report: FuzzReport, json: boolean, io: CliIo): number {
+  io.stdout(json ? fuzzReportJson(report) : formatFuzzReport(report));
+  return report.failedRuns.length > 0 ? EXIT_EXPECTATION_FAILED : EXIT_OK;
+}
+
+/** `--merge FILE…`: the shard reports read (every file's problems at once) and merged. */
+function merge(files: readonly string[]): FuzzReport {
+  const shards = [];
+  const issues = [];
+  for (const file of files) {
+    try {
+      shards.push({ file, report: parseFuzzReport(readText(file), file) });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return mergeFuzzReports(shards);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError({
+      code: 'unreadable',
+      file,
+      path: [],
+      message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+  }
 }
 
 /** `--replay I`: one run of the campaign, printed; with `--out`, its scenario and its shrunk failure written. */

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 /** Exit codes of the contract (docs/contract.md §3). */
@@ -31,6 +31,18 @@ export function writeOutputFile(path: string, content: string): void {
       path: [],
       message: `cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     });
+  }
+}
+
+/**
+ * Reads a file the user named; failure is bad input, worded by `cannot` from the error code (e.g. `ENOENT`).
+ */
+export function readInputFile(path: string, cannot: (code: string) => string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError({ code: 'unreadable', file: path, path: [], message: cannot(code) });
   }
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { KubeletProfile } from '../../src/profiles.js';
 import type { Mode, Scenario } from '../scenario/types.js';
-import { type SwarmProfile, scenarioArb, scenarioFeatures, swarmProfileArb } from './generate.js';
+import { scenarioArb, scenarioFeatures, swarmProfileArb } from './generate.js';
 import {
   DEFAULT_FUZZ_MODES,
   evaluateScenario,
@@ -11,6 +11,7 @@ import {
   type InvariantFailure,
   type InvariantName,
 } from './invariants.js';
+import type { SwarmProfile } from './plan.js';
 
 /** Which slice of a campaign this process runs: shard `index` (1-based) of `count`. */
 export interface Shard {

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { DEFAULT_KUBELET_VERSION } from '../../src/profiles.js';
-import { TICKS_PER_MINUTE, TICKS_PER_SECOND, type Ticks, ticks } from '../../src/time.js';
+import {
+  TICKS_PER_MILLISECOND,
+  TICKS_PER_MINUTE,
+  TICKS_PER_SECOND,
+  type Ticks,
+  ticks,
+} from '../../src/time.js';
 import type {
   FsFaultKind,
   ImagePullPolicy,
@@ -9,6 +15,15 @@ import type {
   Scenario,
   TimelineStep,
 } from '../scenario/types.js';
+import {
+  type ActionPlan,
+  FUZZ_ACTIONS,
+  FUZZ_FAULTS,
+  type FuzzAction,
+  type PodPlan,
+  type SwarmProfile,
+} from './plan.js';
+import { type Situation, situationArb, templateArb, templateShape, withTemplateNeeds } from './templates.js';
 import {
   type CatalogImage,
   fakeDigest,
@@ -20,77 +35,21 @@ import {
   tenantRegistry,
 } from './tenant-world.js';
 
-/** Timeline actions a campaign can generate (setPolicy is left out: a mode fixes the policy). */
-export const FUZZ_ACTIONS = [
-  'restartKubelet',
-  'crashKubelet',
-  'registryOutage',
-  'revokePuller',
-  'changePassword',
-  'rotateSecret',
-  'recreateSecret',
-  'retag',
-  'imageGC',
-  'deleteRecords',
-  'removeImage',
-  'restartContainer',
-] as const;
-export type FuzzAction = (typeof FUZZ_ACTIONS)[number];
-
-export const FUZZ_FAULTS: readonly FsFaultKind[] = [
-  'readError',
-  'writeError',
-  'enospc',
-  'crashBeforeRename',
-  'corrupt',
-];
-
-/**
- * Swarm testing (Groce et al.): each run first draws which kinds of actions and faults are enabled and which
- * world features appear, so that campaigns explore worlds dominated by a few behaviours instead of always mixing
- * everything thinly. The profile is printed with any failure.
- */
-export interface SwarmProfile {
-  readonly actions: readonly FuzzAction[];
-  readonly faults: readonly FsFaultKind[];
-  /** Upper bound on generated timeline actions. */
-  readonly maxActions: number;
-  readonly nodeWideCredentials: boolean;
-  readonly sharedDigests: boolean;
-  readonly preloadedImages: boolean;
-  readonly serviceAccountProvider: boolean;
-  readonly copiedCredentials: boolean;
-  readonly wrongPasswords: boolean;
-}
-
-export const swarmProfileArb: fc.Arbitrary<SwarmProfile> = fc.record({
-  actions: fc.subarray([...FUZZ_ACTIONS]),
-  faults: fc.subarray([...FUZZ_FAULTS]),
-  maxActions: fc.integer({ min: 0, max: 6 }),
-  nodeWideCredentials: fc.boolean(),
-  sharedDigests: fc.boolean(),
-  preloadedImages: fc.boolean(),
-  serviceAccountProvider: fc.boolean(),
-  copiedCredentials: fc.boolean(),
-  wrongPasswords: fc.boolean(),
-});
-
-interface PodPlan {
-  readonly tenant: number;
-  readonly image: number;
-  readonly policy: ImagePullPolicy;
-  readonly withSecret: boolean;
-  readonly builderAccount: boolean;
-  readonly atSeconds: number;
-}
-
-interface ActionPlan {
-  readonly kind: FuzzAction | 'fsFault';
-  readonly atSeconds: number;
-  readonly a: number;
-  readonly b: number;
-  readonly fault: number;
-}
+/** A swarm profile, its template drawn by weight and its needs applied (templates.ts). */
+export const swarmProfileArb: fc.Arbitrary<SwarmProfile> = fc
+  .record({
+    template: templateArb,
+    actions: fc.subarray([...FUZZ_ACTIONS]),
+    faults: fc.subarray([...FUZZ_FAULTS]),
+    maxActions: fc.integer({ min: 0, max: 6 }),
+    nodeWideCredentials: fc.boolean(),
+    sharedDigests: fc.boolean(),
+    preloadedImages: fc.boolean(),
+    serviceAccountProvider: fc.boolean(),
+    copiedCredentials: fc.boolean(),
+    wrongPasswords: fc.boolean(),
+  })
+  .map(withTemplateNeeds);
 
 const podPlanArb = fc.record({
   tenant: fc.nat(2),
@@ -122,20 +81,38 @@ export function scenarioArb(profile: SwarmProfile, name = 'fuzz'): fc.Arbitrary<
     b: fc.nat(7),
     fault: fc.nat(profile.faults.length === 0 ? 0 : profile.faults.length - 1),
   });
+  // A template's situation (templates.ts) takes its pods and actions out of the run's 6 pods and maxActions.
+  const shape = templateShape(profile.template);
   return fc
     .record({
-      tenants: fc.integer({ min: 1, max: 3 }),
-      pods: fc.array(podPlanArb, { minLength: 1, maxLength: 6 }),
+      tenants: fc.integer({ min: shape.minTenants, max: 3 }),
+      pods: fc.array(podPlanArb, { minLength: shape.pods === 0 ? 1 : 0, maxLength: 6 - shape.pods }),
       actions:
         actionKinds.length === 0
           ? fc.constant([] as ActionPlan[])
-          : fc.array(actionPlanArb, { maxLength: profile.maxActions }),
+          : fc.array(actionPlanArb, { maxLength: profile.maxActions - shape.actions }),
       preloaded: fc.subarray([0, 1, 2, 3, 4, 5, 6, 7]),
       copies: fc.array(fc.nat(2), { minLength: 3, maxLength: 3 }),
       wrong: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
       nodeWideTenant: fc.nat(2),
     })
-    .map((plan) => buildScenario(profile, plan, name));
+    .chain((drawn) =>
+      situationArb(profile, drawn.tenants).map((situation) =>
+        buildScenario(profile, withSituation(drawn, situation), name),
+      ),
+    );
+}
+
+/** The drawn plan with the situation's pods and actions first, and its allowlist, preloads and node credentials. */
+function withSituation(drawn: Omit<ScenarioPlan, 'allowlist'>, situation: Situation): ScenarioPlan {
+  return {
+    ...drawn,
+    pods: [...situation.pods, ...drawn.pods],
+    actions: [...situation.actions, ...drawn.actions],
+    preloaded: [...situation.preloaded, ...drawn.preloaded],
+    nodeWideTenant: situation.nodeWideTenant ?? drawn.nodeWideTenant,
+    allowlist: situation.allowlist,
+  };
 }
 
 interface ScenarioPlan {
@@ -146,6 +123,8 @@ interface ScenarioPlan {
   readonly copies: readonly number[];
   readonly wrong: readonly boolean[];
   readonly nodeWideTenant: number;
+  /** Allowlist patterns besides `shared/*`. */
+  readonly allowlist: readonly string[];
 }
 
 const NODE = 'node-1';
@@ -177,7 +156,7 @@ function buildScenario(profile: SwarmProfile, plan: ScenarioPlan, name: string):
     kubelet: {
       version: DEFAULT_KUBELET_VERSION,
       featureGates: {},
-      preloadedImagesVerificationAllowlist: [`${HOST}/shared/*`],
+      preloadedImagesVerificationAllowlist: [`${HOST}/shared/*`, ...plan.allowlist],
       serializeImagePulls: true,
       syncFrequency: ticks(TICKS_PER_MINUTE),
     },
@@ -254,7 +233,7 @@ function actionSteps(
   return plan.actions.flatMap((action) =>
     ACTION_STEPS[action.kind](action, {
       ...world,
-      at: seconds(action.atSeconds),
+      at: ticks(seconds(action.atSeconds) + (action.offsetMs ?? 0) * TICKS_PER_MILLISECOND),
       tenant: action.a % plan.tenants,
       tenants: plan.tenants,
       pods: plan.pods,

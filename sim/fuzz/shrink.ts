@@ -3,8 +3,8 @@ import { runScenario } from '../run.js';
 import { parseScenario } from '../scenario/load.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import type { Expectation, Mode, Scenario } from '../scenario/types.js';
-import type { SwarmProfile } from './generate.js';
 import { evaluateScenario, type InvariantFailure } from './invariants.js';
+import type { SwarmProfile } from './plan.js';
 
 export interface ShrinkOptions {
   readonly modes: readonly Mode[];

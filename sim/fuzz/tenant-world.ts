@@ -147,3 +147,13 @@ export function tenantObjects(
   }
   return objects;
 }
+
+/** The catalog index (imageCatalog's order) of a tenant's image, or of the public image without a tenant. */
+export function catalogIndex(
+  image: { readonly tenant: number; readonly name: 'v1' | 'v2' | 'mirror' } | 'public',
+  sharedDigests: boolean,
+): number {
+  if (image === 'public') return 0;
+  const offset = { v1: 0, v2: 1, mirror: 2 }[image.name];
+  return 1 + image.tenant * (sharedDigests ? 3 : 2) + offset;
+}

@@ -2,6 +2,8 @@ import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import { formatDuration, TICKS_PER_SECOND, ticks } from '../../src/time.js';
 import type { ScenarioComparison, TimelineEntry } from '../compare.js';
+import { escapeHtml } from './html-escape.js';
+import { OVERVIEW_CSS, overviewHtml, type ReportIds, reportIds } from './html-overview.js';
 import { COMPARISON_ROWS, modeTitle } from './text.js';
 
 const STATE_COLORS: Readonly<Record<string, string>> = {
@@ -13,10 +15,7 @@ const STATE_COLORS: Readonly<Record<string, string>> = {
   terminated: '#636363',
 };
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** Renders an Observable Plot chart to an SVG string without a browser (linkedom supplies the DOM). */
 export function renderPlot(options: Plot.PlotOptions): string {
@@ -25,7 +24,22 @@ export function renderPlot(options: Plot.PlotOptions): string {
     ...options,
     document: document as unknown as NonNullable<Plot.PlotOptions['document']>,
   });
-  return (chart as unknown as { outerHTML: string }).outerHTML;
+  return roundCoordinates((chart as unknown as { outerHTML: string }).outerHTML);
+}
+
+/**
+ * Plot writes coordinates with up to 17 significant digits; two decimals are far below a pixel, and rounding the
+ * attribute values makes the bundled scenarios' report about a third smaller. A value that would round to 0 keeps
+ * two significant digits, so a thin bar stays visible.
+ */
+function roundCoordinates(svg: string): string {
+  return svg.replace(/="([^"]*)"/g, (_, value: string) => {
+    const rounded = value.replace(/\d+\.\d{3,}/g, (n) => {
+      const short = Number(Number(n).toFixed(2));
+      return short === 0 ? Number(n).toPrecision(2) : String(short);
+    });
+    return `="${rounded}"`;
+  });
 }
 
 /** One bar per measure and mode, grouped by mode. */
@@ -133,8 +147,10 @@ function timelineChart(comparison: ScenarioComparison): string {
   });
 }
 
-function summaryTable(comparison: ScenarioComparison): string {
-  const head = comparison.summaries.map((s) => `<th>${escapeHtml(s.mode)}</th>`).join('');
+function summaryTable(comparison: ScenarioComparison, modeId: (mode: string) => string): string {
+  const head = comparison.summaries
+    .map((s) => `<th id="${escapeHtml(modeId(s.mode))}">${escapeHtml(s.mode)}</th>`)
+    .join('');
   const rows = COMPARISON_ROWS.map(
     ([label, read]) =>
       `<tr><th scope="row">${escapeHtml(label)}</th>${comparison.summaries.map((s) => `<td>${read(s)}</td>`).join('')}</tr>`,
@@ -152,27 +168,31 @@ function transitions(comparison: ScenarioComparison): string {
   return `<details><summary>State changes (${comparison.timeline.length})</summary><table class="log"><thead><tr><th>mode</th><th>container</th><th>time</th><th>state</th><th>reason</th></tr></thead><tbody>\n${rows}\n</tbody></table></details>`;
 }
 
+function scenarioSection(c: ScenarioComparison, i: number, ids: ReportIds): string {
+  return `<section class="scenario" id="${escapeHtml(ids.scenario[i] ?? '')}">
+<h2>${escapeHtml(c.scenario)}</h2>
+${c.description === undefined ? '' : `<p>${escapeHtml(c.description)}</p>`}
+${summaryTable(c, (mode) => ids.mode(i, mode))}
+<div class="chart">${barsChart(c)}</div>
+<div class="chart">${costChart(c)}</div>
+<div class="chart timeline">${timelineChart(c)}</div>
+${transitions(c)}
+<p><a href="#overview">back to the overview</a></p>
+</section>`;
+}
+
 /**
- * A self-contained HTML report (no network, no scripts): per scenario the mode comparison, bar charts and a
- * per-pod timeline of states and reasons per mode, charts rendered to inline SVG by Observable Plot.
+ * A self-contained HTML report (no network, no scripts): an overview (the headline, the scenarios × modes matrix
+ * whose cells link to each scenario's mode column, a table of contents), then per scenario the mode comparison,
+ * bar charts and a per-pod timeline of states and reasons per mode, charts rendered to inline SVG by Observable
+ * Plot.
  */
 export function comparisonHtml(
   comparisons: readonly ScenarioComparison[],
   title = 'pullsim comparison',
 ): string {
-  const sections = comparisons
-    .map(
-      (c) => `<section class="scenario" id="${escapeHtml(c.scenario)}">
-<h2>${escapeHtml(c.scenario)}</h2>
-${c.description === undefined ? '' : `<p>${escapeHtml(c.description)}</p>`}
-${summaryTable(c)}
-<div class="chart">${barsChart(c)}</div>
-<div class="chart">${costChart(c)}</div>
-<div class="chart timeline">${timelineChart(c)}</div>
-${transitions(c)}
-</section>`,
-    )
-    .join('\n');
+  const ids = reportIds(comparisons);
+  const sections = comparisons.map((c, i) => scenarioSection(c, i, ids)).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>
@@ -182,10 +202,12 @@ th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th[scope="row"], table.log td { text-align: left; }
 section.scenario { margin-bottom: 3rem; }
 .chart { margin: 1rem 0; }
+${OVERVIEW_CSS}
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p>Generated by pullsim. Modes as columns; virtual time from the simulation.</p>
+${overviewHtml(comparisons, ids)}
 ${sections}
 </body></html>
 `;

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { ModeSummary, ScenarioComparison } from '../compare.js';
+import { wrapText } from './lines.js';
 
 /** The rows of a comparison: a label and how to read it from a mode's summary. */
 export const COMPARISON_ROWS: ReadonlyArray<readonly [string, (s: ModeSummary) => number]> = [
@@ -28,7 +29,7 @@ export function comparisonTable(comparison: ScenarioComparison): string {
   for (const [label, read] of COMPARISON_ROWS)
     table.push([label, ...comparison.summaries.map((s) => String(read(s)))]);
   const title = `${comparison.scenario}${comparison.description === undefined ? '' : ` — ${comparison.description}`}`;
-  return `${title}\n${table.toString()}\n`;
+  return `${wrapText(title).join('\n')}\n${table.toString()}\n`;
 }
 
 /** One line per scenario: violations per mode, for a library-wide overview. */

@@ -9,6 +9,7 @@ import { MAX_SEED } from '../kernel/random.js';
 import { ACTION_FIELDS } from './schema/actions.js';
 import {
   expectSchema,
+  intentCheckSchema,
   metricCheckSchema,
   pullsRangeSchema,
   readExpectations,
@@ -63,6 +64,7 @@ const GROUPS = {
   expect: expectSchema,
   pulls: pullsRangeSchema,
   record: recordCheckSchema,
+  intent: intentCheckSchema,
   metric: metricCheckSchema,
 } as const;
 

@@ -127,7 +127,26 @@ function duration(value: Ticks): string {
 }
 
 function manifestDocument(manifest: Manifest): Item<'objects'> {
-  return structuredClone(manifest) as Item<'objects'>;
+  if (manifest.kind !== 'Pod') return structuredClone(manifest) as Item<'objects'>;
+  // The loader lists init containers first among the containers, each with its role; the file has them apart.
+  const { containers, ...spec } = structuredClone(manifest.spec);
+  const plain = ({ role: _role, ...container }: (typeof containers)[number]) => container;
+  const init = containers.filter((c) => c.role !== undefined);
+  return {
+    ...structuredClone(manifest),
+    spec: {
+      ...spec,
+      ...(init.length === 0
+        ? {}
+        : {
+            initContainers: init.map((c) => ({
+              ...plain(c),
+              ...(c.role === 'sidecar' ? { restartPolicy: 'Always' as const } : {}),
+            })),
+          }),
+      containers: containers.filter((c) => c.role === undefined).map(plain),
+    },
+  } as Item<'objects'>;
 }
 
 function stepDocument(step: TimelineStep): Item<'timeline'> {
@@ -162,6 +181,7 @@ function expectDocument(e: Expectation): Item<'expect'> {
     ...(e.pod === undefined ? {} : { pod: e.pod }),
     ...(e.node === undefined ? {} : { node: e.node }),
     ...(e.record === undefined ? {} : { record: recordCheckDocument(e.record) }),
+    ...(e.intent === undefined ? {} : { intent: { ...e.intent } }),
     ...(e.metric === undefined ? {} : { metric: { ...e.metric } }),
     ...(e.container === undefined ? {} : { container: e.container }),
     ...(e.modes === undefined ? {} : { modes: [...e.modes] }),

@@ -45,6 +45,8 @@ export class ServiceAccountTokenProvider implements CredentialProviderPlugin {
   constructor(
     readonly host: string,
     readonly requireServiceAccount: boolean,
+    /** What it answers when the kubelet runs it without a service account (`requireServiceAccount: false`). */
+    readonly nodeIdentity?: { readonly username: string; readonly password: string },
   ) {
     this.name = `sa-token-provider:${host}`;
   }
@@ -58,7 +60,8 @@ export class ServiceAccountTokenProvider implements CredentialProviderPlugin {
     readonly serviceAccount?: ServiceAccountObject;
   }): DockerConfig | undefined {
     const account = request.serviceAccount;
-    if (account === undefined) return undefined;
+    if (account === undefined)
+      return this.nodeIdentity === undefined ? undefined : { [this.host]: { ...this.nodeIdentity } };
     return {
       [this.host]: {
         username: serviceAccountUsername(account.namespace, account.name),

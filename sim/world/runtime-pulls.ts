@@ -8,6 +8,8 @@ import type { RuntimePullAttempt, SimRuntime } from './runtime.js';
 interface InFlightAttempt {
   /** The kubelet process that sent it. */
   readonly epoch: number;
+  /** When the registry answered it. */
+  readonly requested: Ticks;
   /** The image as the container names it (for the pull log). */
   readonly image: string;
   readonly credential: TrackedAuthConfig | undefined;
@@ -42,6 +44,7 @@ export class RuntimePulls {
     const attempt = this.#runtime.beginPull(request.criImage, auth, start);
     this.#attempts.set(id, {
       epoch: request.epoch,
+      requested: start,
       image: request.image,
       credential,
       commit: attempt.commit,
@@ -60,6 +63,7 @@ export class RuntimePulls {
       attempt.commit();
       this.log.push({
         t: now,
+        requested: attempt.requested,
         image: attempt.image,
         imageRef: result.imageRef,
         credential: credential === undefined ? 'anonymous' : (credential.source?.kind ?? 'node'),

@@ -5,6 +5,7 @@ import { VirtualClock } from '../kernel/clock.js';
 import { EventQueue } from '../kernel/queue.js';
 import { SeededRandom } from '../kernel/random.js';
 import type { Trace } from '../kernel/trace.js';
+import type { OracleContext } from '../oracle.js';
 import type { Action, Manifest, NodeSpec, RunMode, Scenario, TimelineStep } from '../scenario/types.js';
 import { ApiServer } from './api-server.js';
 import {
@@ -95,17 +96,23 @@ export class World {
       ...options.profileOverrides,
     });
     const providers = scenario.registries.filter((r) => r.serviceAccountTokenProvider !== undefined);
+    const plugins = providers.map((r) => {
+      const nodeUser = r.serviceAccountTokenProvider?.nodeUser;
+      const identity = r.users.find((u) => u.username === nodeUser);
+      return new ServiceAccountTokenProvider(
+        r.host,
+        r.serviceAccountTokenProvider?.requireServiceAccount ?? false,
+        identity,
+      );
+    });
     const kubelet: NodeKubelet = {
       config,
       profile,
       providerHosts: new Set(providers.map((r) => r.host)),
-      plugins: providers.map(
-        (r) =>
-          new ServiceAccountTokenProvider(
-            r.host,
-            r.serviceAccountTokenProvider?.requireServiceAccount ?? false,
-          ),
+      providerNodeCredentials: Object.fromEntries(
+        plugins.flatMap((p) => (p.nodeIdentity === undefined ? [] : [[p.host, p.nodeIdentity]])),
       ),
+      plugins,
     };
     for (const spec of scenario.nodes) this.#addNode(spec, kubelet, options);
     this.#timeline = orderedTimeline(scenario);
@@ -177,7 +184,12 @@ export class World {
         trace: this.trace,
         syncJitter: this.random.stream(`sync-jitter:${spec.name}`),
         profile: kubelet.profile,
-        oracle: { api: this.api, registryFor, serviceAccountProviderHosts: kubelet.providerHosts },
+        oracle: {
+          api: this.api,
+          registryFor,
+          serviceAccountProviderHosts: kubelet.providerHosts,
+          providerNodeCredentials: kubelet.providerNodeCredentials,
+        },
         authorizationChangedAt: this.authorizationChangedAt,
         onPodRecord: (record) => {
           if (options.retainPodRecords !== false) this.podRecords.push(record);
@@ -399,6 +411,7 @@ interface NodeKubelet {
   readonly profile: KubeletProfile;
   readonly plugins: readonly ServiceAccountTokenProvider[];
   readonly providerHosts: ReadonlySet<string>;
+  readonly providerNodeCredentials: OracleContext['providerNodeCredentials'];
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
 } from '../ports.js';
 import type { KubeletProfile } from '../profiles.js';
 import type { ImagePullManager, MustAttemptImagePullAnswer, PodCredentials } from '../pullmanager/manager.js';
+import type { EnsureImageRequestCount } from '../pullmanager/metrics.js';
 import type { ImagePullCredentials } from '../pullmanager/records.js';
 import { applyDefaultImageTag, parseImageName } from '../reference/index.js';
 import { formatDuration, TICKS_PER_MILLISECOND, type Ticks, ticks } from '../time.js';
@@ -86,6 +87,15 @@ export interface PendingPull {
   resume(result: PullImageJobResult): EnsureImageResult;
 }
 
+/**
+ * The labels of `kubelet_image_manager_ensure_image_requests_total` (pkg/kubelet/images/metrics.go,
+ * `recordEnsureImageRequest`, #132644), set as EnsureImageExists learns them; a label never set is `unknown`.
+ */
+interface EnsureImageLabels {
+  presentLocally?: boolean | undefined;
+  pullRequired?: boolean | undefined;
+}
+
 /** Whether `beginEnsureImage` sent a pull rather than answering. */
 export function isPendingPull(step: EnsureImageResult | PendingPull): step is PendingPull {
   return 'job' in step;
@@ -113,6 +123,7 @@ export class ImageManager {
   readonly #options: ImageManagerOptions;
   readonly backoff: Backoff;
   readonly #prevPullErrMsg = new Map<string, string>();
+  readonly #ensureRequests = new Map<string, number>();
 
   constructor(options: ImageManagerOptions) {
     this.#options = options;
@@ -134,9 +145,48 @@ export class ImageManager {
   /**
    * EnsureImageExists up to the pull it may send: the final answer, or the pull job and how to finish once the
    * puller has its result. Most calls never pull (a present image, a refusal, back-off), and answering them without
-   * a generator keeps a pod sync cheap; `ensureImageExists` is the same steps as a generator.
+   * a generator keeps a pod sync cheap; `ensureImageExists` is the same steps as a generator. The ensure-image
+   * counter is incremented when EnsureImageExists returns (upstream's deferred `recordEnsureImageRequest`): after
+   * the pull, for a call that pulls; never, for a pull a kubelet crash abandons.
    */
   beginEnsureImage(request: EnsureImageRequest): EnsureImageResult | PendingPull {
+    const labels: EnsureImageLabels = {};
+    const step = this.#beginEnsureImage(request, labels);
+    if (!isPendingPull(step)) {
+      this.#countEnsureRequest(request.pullPolicy, labels);
+      return step;
+    }
+    return {
+      job: step.job,
+      resume: (result) => {
+        const answer = step.resume(result);
+        this.#countEnsureRequest(request.pullPolicy, labels);
+        return answer;
+      },
+    };
+  }
+
+  /** The ensure-image counter's series, sorted by their labels. */
+  get ensureImageRequests(): readonly EnsureImageRequestCount[] {
+    return [...this.#ensureRequests]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, count]) => {
+        const [pullPolicy, presentLocally, pullRequired] = key.split(',') as [
+          EnsureImageRequestCount['pullPolicy'],
+          EnsureImageRequestCount['presentLocally'],
+          EnsureImageRequestCount['pullRequired'],
+        ];
+        return { pullPolicy, presentLocally, pullRequired, count };
+      });
+  }
+
+  #countEnsureRequest(pullPolicy: PullPolicy, labels: EnsureImageLabels): void {
+    const text = (value: boolean | undefined) => (value === undefined ? 'unknown' : String(value));
+    const key = `${pullPolicy.toLowerCase()},${text(labels.presentLocally)},${text(labels.pullRequired)}`;
+    this.#ensureRequests.set(key, (this.#ensureRequests.get(key) ?? 0) + 1);
+  }
+
+  #beginEnsureImage(request: EnsureImageRequest, labels: EnsureImageLabels): EnsureImageResult | PendingPull {
     const { profile, featureGateEnabled, pullManager, recorder } = this.#options;
     const requestedImage = request.image;
     const ref: ObjectRef = {
@@ -150,6 +200,8 @@ export class ImageManager {
     const prechecked = this.#precheck(ref, request);
     if ('ok' in prechecked) return prechecked;
     const { specImage, imageRef } = prechecked;
+    // Always does not inspect the image, so whether it is present stays unknown.
+    if (request.pullPolicy !== 'Always') labels.presentLocally = imageRef !== '';
     if (imageRef === '' && request.pullPolicy === 'Never') return this.#neverPull(ref, requestedImage);
 
     // The credential lookup happens once. 1.33/1.34 do it here, before the presence decision and even with the
@@ -165,6 +217,7 @@ export class ImageManager {
     }
 
     if (imageRef !== '') {
+      labels.pullRequired = false;
       if (!featureGateEnabled) {
         const message = `Container image ${quote(requestedImage)} already present on machine`;
         recorder.event(ref, 'Normal', ImageEvents.PulledImage, message);
@@ -178,7 +231,10 @@ export class ImageManager {
           matching.serviceAccount === undefined ? { secrets: matching.secrets } : matching;
         return { ok: true, value };
       });
-      if (answer.error !== undefined) return { ok: false, reason: answer.error, message: answer.error };
+      if (answer.error !== undefined) {
+        labels.pullRequired = undefined;
+        return { ok: false, reason: answer.error, message: answer.error };
+      }
       if (!answer.mustPull) {
         const message = `Container image ${quote(requestedImage)} already present on machine and can be accessed by the pod`;
         recorder.event(ref, 'Normal', ImageEvents.PulledImage, message);
@@ -186,6 +242,7 @@ export class ImageManager {
       }
     }
 
+    labels.pullRequired = true;
     // Present but not accessible with these credentials fails exactly like an absent image: presence is hidden.
     if (request.pullPolicy === 'Never') return this.#neverPull(ref, requestedImage);
 

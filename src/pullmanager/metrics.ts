@@ -1,7 +1,7 @@
 /**
  * The image manager's metrics as a scrape of the kubelet's `/metrics` would show them (pkg/kubelet/images/
- * pullmanager/metrics.go, #132812; docs/kubelet-model.md#metrics): four gauges and one counter, registered at
- * package initialisation with stability ALPHA. A profile without them (1.33, 1.34) exposes none.
+ * pullmanager/metrics.go, #132812, and pkg/kubelet/images/metrics.go, #132644; docs/kubelet-model.md#metrics): four
+ * gauges and two counters, registered with stability ALPHA. A profile without them (1.33, 1.34) exposes none.
  */
 import type { MustPullCheckResult } from './manager.js';
 import {
@@ -9,6 +9,14 @@ import {
   PULL_RECORD_METRIC_NAMES,
   type PullRecordMetrics,
 } from './metered-accessor.js';
+
+/** One series of the ensure-image counter: the label values as the kubelet writes them, and the count. */
+export interface EnsureImageRequestCount {
+  readonly pullPolicy: 'always' | 'ifnotpresent' | 'never';
+  readonly presentLocally: 'true' | 'false' | 'unknown';
+  readonly pullRequired: 'true' | 'false' | 'unknown';
+  readonly count: number;
+}
 
 /** One series: its labels (in name order) and its value. */
 export interface MetricSample {
@@ -36,8 +44,14 @@ const MUST_PULL_CHECKS = {
   help: 'Counter for how many times kubelet checked whether credentials need to be re-verified to access an image',
 } as const;
 
+const ENSURE_IMAGE_REQUESTS = {
+  name: 'kubelet_image_manager_ensure_image_requests_total',
+  help: 'Number of ensure-image requests processed by the kubelet.',
+} as const;
+
 /** Every image-manager metric a 1.35+ kubelet has, by name. */
 export const IMAGE_MANAGER_METRIC_NAMES = [
+  'kubelet_image_manager_ensure_image_requests_total',
   'kubelet_imagemanager_image_mustpull_checks_total',
   'kubelet_imagemanager_inmemory_pulledrecords_usage_percent',
   'kubelet_imagemanager_inmemory_pullintents_usage_percent',
@@ -58,12 +72,13 @@ const ALPHA = '[ALPHA] ';
 
 /**
  * The families one kubelet process exposes, sorted by name as a gather sorts them. The gauges are exposed even
- * when nothing set them (0; with the gate off there is no record store, and they stay 0); the counter has a series
- * only for the results counted at least once (a `CounterVec` child exists once incremented).
+ * when nothing set them (0; with the gate off there is no record store, and they stay 0); a counter has a series
+ * only for the label values counted at least once (a `CounterVec` child exists once incremented).
  */
 export function imageManagerMetricFamilies(
   gauges: PullRecordMetrics | undefined,
   mustPullChecks: Readonly<Record<MustPullCheckResult, number>>,
+  ensureRequests: readonly EnsureImageRequestCount[],
 ): MetricFamily[] {
   const values = gauges ?? newPullRecordMetrics();
   const families: MetricFamily[] = (Object.keys(GAUGE_HELP) as (keyof PullRecordMetrics)[]).map((key) => ({
@@ -80,6 +95,19 @@ export function imageManagerMetricFamilies(
     samples: results
       .sort()
       .map((result) => ({ labels: [['result', result]], value: mustPullChecks[result] })),
+  });
+  families.push({
+    name: ENSURE_IMAGE_REQUESTS.name,
+    help: ALPHA + ENSURE_IMAGE_REQUESTS.help,
+    type: 'counter',
+    samples: ensureRequests.map((r) => ({
+      labels: [
+        ['present_locally', r.presentLocally],
+        ['pull_policy', r.pullPolicy],
+        ['pull_required', r.pullRequired],
+      ],
+      value: r.count,
+    })),
   });
   return families.filter((f) => f.samples.length > 0).sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -58,6 +58,8 @@ interface RecordFacts {
   readonly checkedPullFile: string;
   readonly expectUpdated: boolean;
   readonly mapping: Readonly<Record<string, ImagePullCredentials>>;
+  /** The credential-mapping key form, when the case needs the opt-in `familiar`. */
+  readonly keyForm?: 'familiar';
 }
 
 const SECRET = FIXTURE_SECRET;
@@ -80,14 +82,21 @@ const ON_SA_RECORD = {
   expectPulled: [PULLED.serviceAccount],
   checkedPullFile: PULLED.serviceAccount,
 };
+/**
+ * The familiar-name cases exist only in the copy of the file on the branch of PR #138211 (not merged): they expect
+ * the credential-mapping key as written, where every released kubelet keys by the normalised name
+ * (`trimImageTagDigest` → `parsers.ParseImageName`, image_pull_manager.go @ a02748c1). pullsim runs them under its
+ * opt-in key form.
+ */
 const FAMILIAR =
-  'expects the credential-mapping key as written; pullsim keys by the normalised name as the merged kubelet does, ' +
-  'the written form being an opt-in (docs/kubelet-model.md#image-names-and-keys)';
-const sa = (case_: string, facts: RecordFacts, failing?: string) => ({
+  'the opt-in `credentialMappingKey: familiar`: the case exists only on the branch of PR #138211 (not merged) and ' +
+  'expects the key as written, where released kubelets key by the normalised name ' +
+  '(docs/kubelet-model.md#image-names-and-keys)';
+const sa = (case_: string, facts: RecordFacts, option?: string) => ({
   case: case_,
   facts,
   versions: WITH_SERVICE_ACCOUNTS as readonly KubeletVersion[],
-  ...(failing === undefined ? {} : { failing }),
+  ...(option === undefined ? {} : { option }),
 });
 
 const recordImagePulled = upstreamTest<RecordFacts>({
@@ -231,6 +240,7 @@ const recordImagePulled = upstreamTest<RecordFacts>({
         checkedPullFile: 'sha256-f2ba1256df29972c4fe11d8af7d302e37631c6077a2ed29d8bee55ee77cf26ad',
         expectUpdated: true,
         mapping: { testing: { kubernetesServiceAccounts: [TEST_SA] } },
+        keyForm: 'familiar',
       },
       FAMILIAR,
     ),
@@ -247,6 +257,7 @@ const recordImagePulled = upstreamTest<RecordFacts>({
         checkedPullFile: 'sha256-ff66306c3a398c6e6b64d8f7acdd1aebc37fce76add3849f9d3f59274434234a',
         expectUpdated: true,
         mapping: { 'secretorg/myimage': { kubernetesServiceAccounts: [TEST_SA] } },
+        keyForm: 'familiar',
       },
       FAMILIAR,
     ),
@@ -256,7 +267,8 @@ const recordImagePulled = upstreamTest<RecordFacts>({
       pulled: facts.existingPulled ?? [],
       pulling: facts.existingPulling ?? [],
     });
-    const { manager, clock } = startManager({ version, fs });
+    const profileOverrides = facts.keyForm === undefined ? {} : { credentialMappingKey: facts.keyForm };
+    const { manager, clock } = startManager({ version, fs, profileOverrides });
     for (let i = 0; i < facts.pullsInFlight; i++) manager.recordPullIntent(facts.image);
     const checked = `${PULLED_DIR}/${facts.checkedPullFile}`;
     const before = fs.exists(checked) ? (readJson(fs, checked) as { lastUpdatedTime?: unknown }) : undefined;

@@ -55,7 +55,8 @@ function rows(tests: readonly UpstreamTest<unknown>[]): Row[] {
       }
       if (state.kind === 'failing')
         return { ...base, state: `ported, failing: ${state.why}`, passing: 'no', failing: true };
-      return { ...base, state: 'ported', passing: 'yes', failing: false };
+      const ported = state.option === undefined ? 'ported' : `ported under ${state.option}`;
+      return { ...base, state: ported, passing: 'yes', failing: false };
     }),
   );
 }

@@ -17,6 +17,11 @@ export interface UpstreamCase<F> {
   readonly notPorted?: string;
   /** Ported, but pullsim disagrees with the kubelet: the fidelity bug, until it is fixed. */
   readonly failing?: string;
+  /**
+   * Ported under a named, switchable option that no released profile has by default (the case expects a
+   * behaviour of no released kubelet): the option and why. The facts carry the switch.
+   */
+  readonly option?: string;
 }
 
 export interface UpstreamTest<F> {
@@ -37,7 +42,7 @@ export function upstreamTest<F>(test: UpstreamTest<F>): UpstreamTest<F> {
 }
 
 export type CaseState =
-  | { readonly kind: 'ported'; readonly facts: unknown }
+  | { readonly kind: 'ported'; readonly facts: unknown; readonly option?: string }
   | { readonly kind: 'failing'; readonly facts: unknown; readonly why: string }
   | { readonly kind: 'not-ported'; readonly reason: string };
 
@@ -47,6 +52,8 @@ export function caseState(upstream: UpstreamCase<unknown>): CaseState {
   if (upstream.facts === undefined) throw new Error(`case ${upstream.case} has neither facts nor a reason`);
   if (upstream.failing !== undefined)
     return { kind: 'failing', facts: upstream.facts, why: upstream.failing };
+  if (upstream.option !== undefined)
+    return { kind: 'ported', facts: upstream.facts, option: upstream.option };
   return { kind: 'ported', facts: upstream.facts };
 }
 

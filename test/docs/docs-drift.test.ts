@@ -11,6 +11,10 @@ describe('docs stay true to the code', () => {
     expect(read('docs/library.md')).toContain(read('test/docs/regression-example.test.ts'));
   });
 
+  it('docs/library.md quotes the vitest matchers example test verbatim', () => {
+    expect(read('docs/library.md')).toContain(read('test/docs/matchers-example.test.ts'));
+  });
+
   it('docs/benchmarks.md shows a workload file the loader accepts, with every spec section', () => {
     const doc = read('docs/benchmarks.md');
     const marker = doc.indexOf('<!-- workload-example');

@@ -18,6 +18,7 @@ import type { RunResult } from '../../sim/run.js';
 import { MODES } from '../../sim/scenario/types.js';
 import { runCli, STACK_FRAME, scenarioText, useTempDir } from '../support/cli-harness.js';
 import { crossTenantExpectLine, crossTenantText, publicImageText } from '../support/cli-scenarios.js';
+import { tableRows } from '../support/terminal.js';
 
 const temp = useTempDir('pullsim-cli-');
 const crossTenant = temp.write('cross-tenant.yaml', crossTenantText());
@@ -385,20 +386,23 @@ describe('pullsim compare', () => {
     expect(two.stdout).toContain('### public-image\n\n| |');
     expect(two.stdout).toContain(
       [
-        '## Summary: violations / containers started',
-        '',
-        '| scenario | `legacy` | `AlwaysVerify` |',
-        '|---|---:|---:|',
-        '| cross-tenant | 1 / 2 | 0 / 1 |',
-        '| public-image | 0 / 1 | 0 / 1 |',
+        '| scenario | `legacy` | `AlwaysVerify` | what it shows |',
+        '|---|---:|---:|---|',
+        "| [cross-tenant](#cross-tenant) | 1 / 2 | 0 / 1 | Tenant B runs tenant A's private image (kubernetes#18787) |",
+        '| [public-image](#public-image) | 0 / 1 | 0 / 1 |  |',
         '',
         '## Scenarios',
       ].join('\n'),
     );
+    // The headline opens the summary; legacy's violation is counted, AlwaysVerify has none.
+    expect(two.stdout).toMatch(/^## Summary\n\n2 scenarios, each run in 2 modes/);
+    expect(two.stdout).toContain(
+      'legacy, the kubelet without KEP-2535, lets a pod run such an image in 1 of the 2',
+    );
     expect(two.stdout.indexOf('## Summary')).toBeLessThan(two.stdout.indexOf('### public-image'));
   });
 
-  it('takes several files and directories (recursively, sorted; other files ignored) and prints a summary matrix', async () => {
+  it('takes several files and directories (recursively, sorted; other files ignored): a headline, one row per scenario, --detail adds their tables', async () => {
     const library = join(temp.dir, 'library');
     mkdirSync(join(library, 'nested'), { recursive: true });
     writeFileSync(join(library, 'b-public.yml'), publicImageText('b-public'));
@@ -415,12 +419,26 @@ describe('pullsim compare', () => {
       'legacy,AlwaysVerify',
     ]);
     expect(code).toBe(EXIT_OK);
-    const titles = stdout.split('\n').filter((line) => /^[a-z][\w-]*( —|$)/.test(line));
-    expect(titles).toEqual(['b-public', 'cross-tenant-json — from JSON', 'public-image']);
-    expect(stdout).toContain('Summary: violations / containers started per mode');
-    expect(stdout).toMatch(/│ violations \/ started │ legacy │ AlwaysVerify │/);
-    expect(stdout).toMatch(/│ cross-tenant-json +│ 1 \/ 2 +│ 0 \/ 1 +│/);
-    expect(stdout).toMatch(/│ b-public +│ 0 \/ 1 +│ 0 \/ 1 +│/);
+    const titles = (text: string) => text.split('\n').filter((line) => /^[a-z][\w-]*( —|$)/.test(line));
+    expect(stdout.split('\n')[0]).toMatch(/^3 scenarios, each run in 2 modes/);
+    expect(titles(stdout)).toEqual([]);
+    expect(tableRows(stdout)).toEqual([
+      ['scenario', 'legacy', 'Always', 'what it shows'],
+      ['', '', 'Verify', ''],
+      ['b-public', '0 / 1', '0 / 1', ''],
+      ['cross-tenant-json', '1 / 2', '0 / 1', 'from JSON'],
+      ['public-image', '0 / 1', '0 / 1', ''],
+    ]);
+    const detailed = await runCli([
+      'compare',
+      library,
+      publicImage,
+      '--modes',
+      'legacy,AlwaysVerify',
+      '--detail',
+    ]);
+    expect(detailed.stdout.startsWith(stdout)).toBe(true);
+    expect(titles(detailed.stdout)).toEqual(['b-public', 'cross-tenant-json — from JSON', 'public-image']);
   });
 
   it('--fail-on-violation exits 1 when any run has a violation', async () => {

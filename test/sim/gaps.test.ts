@@ -50,8 +50,14 @@ function context(overrides: Partial<GapContext> = {}): GapContext {
   };
 }
 
-function pullAt(t: number, credential: PullLogEntry['credential'], image = IMAGE): PullLogEntry {
-  return { t: ticks(t), image, imageRef: IMAGE_REF, credential };
+/** A pull that landed at `t`, the registry having answered it at `requested` (default: the same tick). */
+function pullAt(
+  t: number,
+  credential: PullLogEntry['credential'],
+  image = IMAGE,
+  requested = t,
+): PullLogEntry {
+  return { t: ticks(t), requested: ticks(requested), image, imageRef: IMAGE_REF, credential };
 }
 
 function reuse(match: MustAttemptImagePullMatch | undefined, image = IMAGE) {
@@ -100,6 +106,15 @@ describe('classifyViolation', () => {
       expect(classifyViolation(context({ pulls, registryChangedAt: [ticks(49_999_999)] }), pulledStart)).toBe(
         'start-race',
       );
+    });
+
+    it('counts a change while the image was transferred, after the registry answered', () => {
+      const pulls = [pullAt(50_000_000, 'secret', IMAGE, 49_700_000)];
+      const at = (t: number) =>
+        classifyViolation(context({ pulls, registryChangedAt: [ticks(t)] }), pulledStart);
+      expect(at(49_700_000)).toBe('start-race');
+      expect(at(49_850_000)).toBe('start-race');
+      expect(at(49_699_999)).toBe('unexplained');
     });
 
     it('a change well before the pull explains nothing', () => {
@@ -343,7 +358,7 @@ describe('classifyViolation', () => {
   it('an unparsable image name is compared as written', () => {
     const nodeWide: MustAttemptImagePullMatch = { kind: 'node-wide' };
     const odd = 'Not A Valid Image';
-    const pulls: PullLogEntry[] = [{ t: ticks(1), image: odd, imageRef: IMAGE_REF, credential: 'node' }];
+    const pulls: PullLogEntry[] = [pullAt(1, 'node', odd)];
     expect(classifyViolation(context({ pulls }), reuse(nodeWide, odd))).toBe('node-wide');
   });
 });

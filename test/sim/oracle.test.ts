@@ -42,7 +42,13 @@ const registrySpec: RegistrySpec = {
   ],
 };
 
-function world(options: { nodeCredentials?: DockerConfig; providerHosts?: string[] } = {}) {
+function world(
+  options: {
+    nodeCredentials?: DockerConfig;
+    providerHosts?: string[];
+    providerNodeCredentials?: OracleContext['providerNodeCredentials'];
+  } = {},
+) {
   const api = new ApiServer({
     uidStream: new SeededRandom(1).stream('uids'),
     alwaysPullImages: false,
@@ -57,6 +63,7 @@ function world(options: { nodeCredentials?: DockerConfig; providerHosts?: string
     registryFor: (host) => (host === HOST ? registry : undefined),
     nodeCredentials: options.nodeCredentials,
     serviceAccountProviderHosts: new Set(options.providerHosts ?? []),
+    providerNodeCredentials: options.providerNodeCredentials ?? {},
   };
   const podOf = (manifest: Parameters<ApiServer['apply']>[0]): StoredPod => {
     const outcome = api.apply(manifest, T0);
@@ -96,6 +103,21 @@ describe('judgeContainerStart', () => {
       violation: true,
       why: `no credential of the pod or the node may pull ${HOST}/team-a/app`,
     });
+  });
+
+  it("the node's own identity, from its credential provider, counts like node-wide credentials", () => {
+    const pullerIdentity = { [HOST]: { username: 'team-a', password: 's3cret-a' } };
+    const { context, podOf } = world({ providerHosts: [HOST], providerNodeCredentials: pullerIdentity });
+    expect(judgeContainerStart(context, podOf(pod('team-b', 'b', PRIVATE_IMAGE)), PRIVATE_IMAGE)).toEqual({
+      violation: false,
+      why: "the node's own identity, from its credential provider, the registry accepts",
+    });
+    const otherIdentity = { [HOST]: { username: 'team-b', password: 's3cret-b' } };
+    const other = world({ providerHosts: [HOST], providerNodeCredentials: otherIdentity });
+    expect(
+      judgeContainerStart(other.context, other.podOf(pod('team-b', 'b', PRIVATE_IMAGE)), PRIVATE_IMAGE)
+        .violation,
+    ).toBe(true);
   });
 
   it('a secret with a wrong password is not a credential the registry accepts', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateServiceAccountCacheKey } from '../../src/credentials/plugin-cache-key.js';
 import {
   DEFAULT_KUBELET_VERSION,
   isKubeletVersion,
@@ -213,6 +214,38 @@ describe('serviceAccountTokenGateDefault: KEP-4412 gate alpha off in 1.33, beta 
 
   it.each(v('1.34 1.35 1.36'))('%s: on', (version) => {
     expect(kubeletProfile(version).serviceAccountTokenGateDefault).toBe(true);
+  });
+});
+
+describe('pluginServiceAccountCacheType: no cacheType in 1.33, tokenAttributes.cacheType from 1.34 (#132617)', () => {
+  const params = {
+    namespace: 'ns',
+    serviceAccountName: 'sa',
+    serviceAccountUid: 'uid',
+    annotations: {},
+    tokenHash: 'sha256:00',
+    cacheType: 'Token',
+  } as const;
+
+  it.each(v('1.33'))(
+    '%s: a Token cache type leaves the service-account key as the account alone',
+    (version) => {
+      const profile = kubeletProfile(version);
+      expect(profile.pluginServiceAccountCacheType).toBe(false);
+      const key = generateServiceAccountCacheKey(params, profile);
+      expect(key).toEqual(
+        generateServiceAccountCacheKey({ ...params, cacheType: 'ServiceAccount' }, profile),
+      );
+    },
+  );
+
+  it.each(v('1.34 1.35 1.36'))('%s: a Token cache type adds the token hash to the key', (version) => {
+    const profile = kubeletProfile(version);
+    expect(profile.pluginServiceAccountCacheType).toBe(true);
+    const key = generateServiceAccountCacheKey(params, profile);
+    expect(key).not.toEqual(
+      generateServiceAccountCacheKey({ ...params, cacheType: 'ServiceAccount' }, profile),
+    );
   });
 });
 

@@ -2,14 +2,17 @@ import { type Command, Option } from '@commander-js/extra-typings';
 import { VERIFICATION_POLICIES } from '../../../src/pullmanager/policy.js';
 import type { Parsed } from '../command.js';
 
-/** Declares `pullsim audit FILE`: a node's image-pull exposure under each verification policy. */
+/** Declares `pullsim audit DIR|FILE`: a node's image-pull exposure under each verification policy. */
 export function declareAudit(program: Command) {
   return program
     .command('audit')
     .description(
       "for a node's images and pods: how the kubelet sees each image, what each container's next start does under each verification policy, and which pods can start images no credential of theirs was verified for",
     )
-    .argument('<file>', 'scenario file (YAML or JSON) holding the node, e.g. one written by pullsim import')
+    .argument(
+      '<file>',
+      'a directory of collected files (pullsim import --collect-script), or a scenario file (YAML or JSON) holding the node',
+    )
     .addOption(
       new Option(
         '--policy <policy>',
@@ -17,7 +20,7 @@ export function declareAudit(program: Command) {
       ).choices(VERIFICATION_POLICIES),
     )
     .option('--node <name>', "the node to audit; default: the scenario's first")
-    .option('--json', 'print the audit report as JSON (contract §5)')
+    .option('--json', 'print the audit report as JSON (contract §6)')
     .option('--markdown', 'print the report as Markdown')
     .option('--html <file>', 'also write the report as one self-contained HTML file');
 }

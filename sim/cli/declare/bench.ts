@@ -1,7 +1,7 @@
 import { type Command, Option } from '@commander-js/extra-typings';
 import { BENCH_STRATEGIES, DEFAULT_BENCH_MODES } from '../../bench/defaults.js';
 import type { Parsed } from '../command.js';
-import { parseCount, parseModes } from '../options.js';
+import { parseCount, parseModes, parseShard } from '../options.js';
 import { recordStoreHelp } from '../strategy-help.js';
 
 /** Declares `pullsim bench`: a workload under each record-store strategy and mode. */
@@ -31,6 +31,24 @@ export function declareBench(program: Command) {
     .addOption(
       new Option('--workers <n>', 'worker threads for independent runs (default: one per core)').argParser(
         parseCount,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--sweep <PARAM=V1,V2,…>',
+        'run every combination of these values (repeatable): a workload field (tenants, images.count, …) or a strategy with a * (ttl:*, fs+lru:1024/*)',
+      ).argParser((value: string, previous: readonly string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
+      new Option(
+        '--shard <i/n>',
+        'with --sweep: run only the combinations whose index mod n is i-1',
+      ).argParser(parseShard),
+    )
+    .addOption(
+      new Option(
+        '--merge <files...>',
+        "merge sweep shards' --json results into the whole sweep (and print it)",
       ),
     )
     .option('--json', 'print the results as JSON')

@@ -16,6 +16,7 @@ export function declareCompare(program: Command) {
     )
     .option('--json', 'print an array of result JSON documents')
     .option('--markdown', 'print Markdown tables')
+    .option('--detail', "with several scenarios, also print each one's table of figures after the overview")
     .option('--html <file>', 'also write a self-contained HTML report with charts')
     .option('--fail-on-violation', 'exit 1 when any run has a violation');
 }

@@ -40,6 +40,12 @@ export function declareFuzz(program: Command) {
         parseIndex,
       ),
     )
+    .addOption(
+      new Option(
+        '--merge <files...>',
+        'merge the --json reports of every shard of one campaign into its unsharded summary',
+      ).conflicts(['seed', 'runs', 'modes', 'workers', 'shard', 'out', 'timeLimit', 'replay']),
+    )
     .option('--json', 'print the summary as JSON');
 }
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { IMAGE_MANAGER_METRIC_NAMES, MUST_PULL_CHECK_RESULTS } from '../../../src/pullmanager/metrics.js';
 import type { Issues } from '../../input/issues.js';
 import type { Frozen, Override } from '../../input/kit.js';
-import { duration, fields, flag, integer, list, oneOf, text, VALUE } from '../../input/kit.js';
+import { duration, fields, flag, integer, list, mapping, oneOf, text, VALUE } from '../../input/kit.js';
 import { podKey } from './common.js';
 import { MODES } from './modes.js';
 
@@ -26,19 +26,35 @@ export const recordCheckSchema = fields({
     .meta({ description: 'exactly these credential sources: secret:NS/NAME, serviceAccount:NS/NAME, node' }),
 }).meta({ description: 'A pulled-record file on the node at the end of the run' });
 
+/** A pull-intent file the kubelet left on the node (docs/kubelet-model.md#record-files). */
+export const intentCheckSchema = fields({
+  image: text({ nonEmpty: true }).meta({
+    description: 'the image string exactly as the pod wrote it (intents are keyed by the raw string)',
+  }),
+  exists: flag().exactOptional().meta({ description: 'false: no intent for the image (default true)' }),
+  apiVersion: oneOf(['kubelet.config.k8s.io/v1alpha1', 'kubelet.config.k8s.io/v1beta1']).exactOptional(),
+}).meta({ description: 'A pull-intent file on the node at the end of the run' });
+
 /** One of the kubelet's image-manager metrics at the end of the run (docs/kubelet-model.md#metrics). */
 export const metricCheckSchema = fields({
   name: oneOf(IMAGE_MANAGER_METRIC_NAMES).meta({ description: "one of the kubelet's image-manager metrics" }),
   result: oneOf(MUST_PULL_CHECK_RESULTS)
     .exactOptional()
     .meta({ description: 'the result label of kubelet_imagemanager_image_mustpull_checks_total' }),
+  labels: mapping(text()).exactOptional().meta({
+    description:
+      'label values the series must carry, e.g. {pull_policy: ifnotpresent, present_locally: "true"}; the value is the sum over the matching series',
+  }),
   value: integer(0),
 }).meta({ description: "A series of the node's image-manager metrics at the end of the run" });
 
 export const expectSchema = fields({
   pod: podKey().exactOptional(),
-  node: text({ nonEmpty: true }).exactOptional().meta({ description: 'the node of a record or metric line' }),
+  node: text({ nonEmpty: true })
+    .exactOptional()
+    .meta({ description: 'the node of a record, intent or metric line' }),
   record: recordCheckSchema.exactOptional(),
+  intent: intentCheckSchema.exactOptional(),
   metric: metricCheckSchema.exactOptional(),
   container: text({ nonEmpty: true }).exactOptional(),
   modes: list(oneOf([...MODES, 'as-configured'])).exactOptional(),
@@ -102,7 +118,8 @@ export function readExpectations(
 
 /**
  * What a line is about, decided on the fields as written (an invalid value is reported once): a pod's container
- * (with at least one of state, reason, violation, started, pulls), a pulled record, or a metric — one of them.
+ * (with at least one of state, reason, violation, started, pulls), a pulled record, a pull intent, or a metric — one
+ * of them.
  */
 function checkSubject(
   issues: Issues,
@@ -112,23 +129,27 @@ function checkSubject(
 ): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
   const line = raw as Record<string, unknown>;
-  const subjects = (['pod', 'record', 'metric'] as const).filter((key) => line[key] !== undefined);
+  const subjects = (['pod', 'record', 'intent', 'metric'] as const).filter((key) => line[key] !== undefined);
   if (subjects.length > 1) {
-    issues.add(path, `an expect line checks one of pod, record or metric, not ${subjects.join(' and ')}`);
+    issues.add(
+      path,
+      `an expect line checks one of pod, record, intent or metric, not ${subjects.join(' and ')}`,
+    );
     return;
   }
-  if (subjects[0] === 'record' || subjects[0] === 'metric') {
+  if (subjects[0] !== undefined && subjects[0] !== 'pod') {
     const extra = [...CHECKS, 'container', 'at'].filter((key) => line[key] !== undefined);
     if (extra.length > 0)
       issues.add(
         path,
-        `a ${subjects[0]} line is checked at the end on its node: ${extra.join(', ')} does not apply`,
+        `${subjects[0] === 'intent' ? 'an' : 'a'} ${subjects[0]} line is checked at the end on its node: ${extra.join(', ')} does not apply`,
       );
     if (typeof line.node === 'string' && !nodes.has(line.node))
       issues.add([...path, 'node'], `no node ${line.node} in this scenario`, 'unknown_reference');
     return;
   }
-  if (line.node !== undefined) issues.add([...path, 'node'], 'node applies to record and metric lines only');
+  if (line.node !== undefined)
+    issues.add([...path, 'node'], 'node applies to record, intent and metric lines only');
   if (CHECKS.every((check) => line[check] === undefined))
     issues.add(path, 'an expect line must check at least one of state, reason, violation, started, pulls');
   if (subjects.length === 0) issues.add([...path, 'pod'], 'required field is missing', 'missing');
@@ -145,6 +166,7 @@ function expectation(e: z.output<typeof expectSchema>, line: number | undefined)
     ...(e.pod === undefined ? {} : { pod: e.pod }),
     ...(e.node === undefined ? {} : { node: e.node }),
     ...(e.record === undefined ? {} : { record: e.record }),
+    ...(e.intent === undefined ? {} : { intent: e.intent }),
     ...(e.metric === undefined ? {} : { metric: e.metric }),
     ...(line === undefined ? {} : { line }),
     ...(e.container === undefined ? {} : { container: e.container }),

@@ -47,7 +47,13 @@ export const rateLimitSchema = fields({
   anonymous: tokenBucketSchema.exactOptional(),
 });
 export const latencySchema = fields({ min: duration(), max: duration() });
-export const providerSchema = fields({ requireServiceAccount: flag().exactOptional() });
+export const providerSchema = fields({
+  requireServiceAccount: flag().exactOptional(),
+  nodeUser: text({ nonEmpty: true }).exactOptional().meta({
+    description:
+      "a user of this registry whose credentials the provider returns when called without a service account (the node's own identity)",
+  }),
+});
 
 export const registrySchema = fields({
   host: text({ pattern: HOST, hint: 'host[:port]' }),
@@ -147,6 +153,13 @@ function checkRegistry(issues: Issues, raw: Readonly<Record<string, unknown>>, p
     for (const tag of Object.keys(asMapping(asMapping(repo).tags)))
       if (!TAG.test(tag)) issues.add([...rp, 'tags', tag], `not a valid tag: ${TAG_HINT}`);
   });
+  const nodeUser = asMapping(raw.serviceAccountTokenProvider).nodeUser;
+  if (typeof nodeUser === 'string' && nodeUser !== '' && !usernames.has(nodeUser))
+    issues.add(
+      [...path, 'serviceAccountTokenProvider', 'nodeUser'],
+      `unknown user ${JSON.stringify(nodeUser)} (declare it under this registry's users)`,
+      'unknown_reference',
+    );
   const latency = asMapping(raw.latency);
   const min = peek(latencySchema.shape.min, latency.min);
   const max = peek(latencySchema.shape.max, latency.max);
@@ -199,6 +212,9 @@ function buildRegistry(reg: ParsedRegistry, seed: number): RegistrySpec {
       : {
           serviceAccountTokenProvider: {
             requireServiceAccount: reg.serviceAccountTokenProvider?.requireServiceAccount ?? false,
+            ...(reg.serviceAccountTokenProvider?.nodeUser === undefined
+              ? {}
+              : { nodeUser: reg.serviceAccountTokenProvider.nodeUser }),
           },
         }),
   };

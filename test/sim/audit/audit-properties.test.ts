@@ -10,12 +10,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditScenario } from '../../../sim/audit/audit.js';
 import { AUDIT_COLUMNS } from '../../../sim/audit/report-types.js';
-import { type SwarmProfile, scenarioArb } from '../../../sim/fuzz/generate.js';
+import { scenarioArb } from '../../../sim/fuzz/generate.js';
+import type { SwarmProfile } from '../../../sim/fuzz/plan.js';
 import { runScenario } from '../../../sim/run.js';
 import type { Manifest } from '../../../sim/scenario/types.js';
 import { TICKS_PER_MINUTE, ticks } from '../../../src/time.js';
 
 const QUIET: SwarmProfile = {
+  template: 'swarm',
   actions: [],
   faults: [],
   maxActions: 0,

@@ -31,12 +31,12 @@ describe('pullsim bench', () => {
     expect(lines[0]).toBe(
       'workload tiny: 60 pod starts of 3 tenants over 6 images in 20 minutes (device ssd)',
     );
+    // Three tables (I/O, outcomes, this machine), each with a row per strategy under the mode's row.
     const rows = lines.filter((line) => /^│ (fs\+lru|journal) /.test(line));
-    expect(rows).toHaveLength(2);
-    for (const row of rows) {
-      expect(row).toContain('AlwaysVerify');
-      expect(row).toMatch(/│ identical +│$/);
-    }
+    expect(rows).toHaveLength(6);
+    expect(lines.filter((line) => /^│ mode AlwaysVerify +│$/.test(line))).toHaveLength(3);
+    expect(rows.filter((row) => /│ identical +│$/.test(row))).toHaveLength(2);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(120);
     expect(out.stdout).toContain(
       'differential check (decisions of fs+lru, journal against fs+lru, zero I/O latency): identical\n',
     );

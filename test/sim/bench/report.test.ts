@@ -7,7 +7,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { benchCsv, benchText, runRows } from '../../../sim/bench/report.js';
 import { benchHtml } from '../../../sim/bench/report-html.js';
-import type { StartupRow } from '../../../sim/bench/suite.js';
+import { BENCH_STRATEGIES, DEFAULT_BENCH_MODES, type StartupRow } from '../../../sim/bench/suite.js';
 import { RECORD_STORE_STRATEGIES } from '../../../src/strategies/index.js';
 import { benchRun, benchSuiteResult } from '../../support/bench-results.js';
 import { tinyWorkload } from '../../support/bench-workloads.js';
@@ -136,25 +136,91 @@ describe('benchText', () => {
     );
   });
 
-  it('prints the runs table, the differential verdict and the start-up table', () => {
-    const rows = tableRows(text);
-    expect(rows[0]).toEqual(HEADERS);
-    expect(rows.slice(1, 4).map((r) => [r[0], r[1], r[9], r[11], r[18]])).toEqual([
-      ['fs+lru', 'AlwaysVerify', '20', '0', 'identical'],
-      ['journal', 'AlwaysVerify', '6', '3 (preloaded 2, unexplained 1)', 'DIFFERENT'],
-      ['memory', 'NeverVerifyPreloadedImages', 'n/a', '0', 'n/a'],
+  it('prints the runs in three tables (I/O, outcomes, this machine), then the differential verdict and start-up', () => {
+    const titles = text.split('\n').filter((line) => line.endsWith(':'));
+    expect(titles).toEqual([
+      'I/O per pod start (virtual: the same on every machine):',
+      'outcomes (virtual):',
+      'this machine (real time: differs between runs and machines):',
     ]);
+    const rows = tableRows(text);
+    // Column titles on two lines keep the columns narrow.
+    expect(rows.slice(0, 2)).toEqual([
+      ['strategy', 'syscalls', 'decision', 'write', 'GC', 'bytes', 'start-up', 'I/O ÷', 'registry'],
+      ['', '', 'ops', 'ops', 'ops', '', 'syscalls', 'least', 'requests'],
+    ]);
+    // A row names each mode, the strategies run in it follow.
+    expect(rows.filter((r) => r[0]?.startsWith('mode ')).map((r) => r[0])).toEqual(
+      Array(3).fill(['mode AlwaysVerify', 'mode NeverVerifyPreloadedImages']).flat(),
+    );
+    expect(rows.slice(0, -4).filter((r) => r[0] === 'journal')).toEqual([
+      ['journal', '8', '0', '1.01', '0.25', '100', '20', '6', '1.25'],
+      ['journal', '100', '3 (preloaded 2, unexplained 1)', '12.3', '3456.8', 'DIFFERENT'],
+      ['journal', '1.5', '2000', '67', '100'],
+    ]);
+    expect(
+      rows
+        .slice(0, -4)
+        .filter((r) => r[0] === 'memory')
+        .map((r) => r.at(-1)),
+    ).toEqual(['1.25', 'n/a', '100']);
     expect(text).toContain(
       'differential check (decisions of fs+lru, journal against fs+lru, zero I/O latency): DIFFERENT',
     );
     // Start-up: one column per record count, one row per strategy; a count not measured is blank.
-    expect(rows.slice(4)).toEqual([
+    expect(rows.slice(-4)).toEqual([
       ['start-up syscalls', '100 records', '1000 records'],
       ['fs+lru', '1000', '10000'],
       ['journal', '6', '6'],
       ['memory', '0', ''],
     ]);
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('fits a 120-column terminal with every default strategy, long violation lists and large figures', () => {
+    const runs = DEFAULT_BENCH_MODES.flatMap((mode) =>
+      BENCH_STRATEGIES.map((strategy) =>
+        benchRun({
+          strategy,
+          mode,
+          podStarts: 1_000_000,
+          fs: {
+            ...fsLru.fs,
+            syscallsPerStart: 12_345.6,
+            bytesPerStart: 9_999_999,
+            startupSyscalls: 10_000_000,
+          },
+          violations: 123_456,
+          violationsByClass: {
+            'deleted-records': 100_000,
+            preloaded: 20_000,
+            revocation: 3_000,
+            rotation: 456,
+          },
+          startLatencyMs: { p50: 123_456.7, p99: 9_876_543.2 },
+          eventsPerWallSecond: 12_345_678,
+          podStartsPerWallSecond: 1_234_567,
+          peakRssMb: 12_345,
+        }),
+      ),
+    );
+    const wide = benchText(
+      benchSuiteResult(runs, {
+        differential: BENCH_STRATEGIES.map((strategy) => ({
+          strategy,
+          mode: 'AlwaysVerify',
+          identical: true,
+          digest: 'x',
+        })),
+        startup,
+      }),
+    );
+    const lines = wide.split('\n');
+    expect(lines.length).toBeGreaterThan(3 * runs.length);
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(120);
+    // The violations wrap inside their column instead of widening the table.
+    expect(wide).toMatch(/│ 123456 \(deleted-records +│/);
+    expect(wide).toMatch(/│ revocation 3000, rotation 456\) +│/);
   });
 
   it('says identical when every strategy decided as fs+lru', () => {

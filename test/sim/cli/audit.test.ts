@@ -1,12 +1,14 @@
 /**
- * `pullsim audit FILE` through `main`, as a shell runs it: the text report, `--json` (docs/contract.md §5),
+ * `pullsim audit FILE` through `main`, as a shell runs it: the text report, `--json` (docs/contract.md §6),
  * `--markdown`, `--html`, `--policy`, `--node`, and bad input (exit 2, one line, no stack trace).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { auditScenario } from '../../../sim/audit/audit.js';
 import type { AuditReport } from '../../../sim/audit/report-types.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../../../sim/cli.js';
+import { importNode } from '../../../sim/node-import/index.js';
 import { runCli, STACK_FRAME, useTempDir } from '../../support/cli-harness.js';
 
 const FIXTURE = 'test/fixtures/audit/multi-tenant-node.yaml';
@@ -35,7 +37,7 @@ describe('pullsim audit', () => {
     );
   });
 
-  it('--json prints the report with the keys of contract §5 in their order', async () => {
+  it('--json prints the report with the keys of contract §6 in their order', async () => {
     const { code, stdout } = await runCli(['audit', FIXTURE, '--json']);
     expect(code).toBe(EXIT_OK);
     const report = JSON.parse(stdout) as AuditReport;
@@ -81,6 +83,20 @@ describe('pullsim audit', () => {
     expect(page).not.toMatch(/<script|<link|src="http/);
   });
 
+  it('audits a directory of collected files as pullsim import reads it, with its notes', async () => {
+    const dir = 'test/fixtures/node-snapshot';
+    const { scenario, notes } = await importNode(dir);
+    const fromDir = JSON.parse((await runCli(['audit', dir, '--json'])).stdout) as AuditReport;
+    const fromScenario = auditScenario(scenario, {
+      couldNotJudge: notes.map((n) => `${n.about}: ${n.message}`),
+    });
+    expect(fromDir).toEqual(JSON.parse(JSON.stringify(fromScenario)));
+    expect(notes.length).toBeGreaterThan(0);
+    expect(fromDir.couldNotJudge.slice(0, notes.length)).toEqual(
+      notes.map((n) => `${n.about}: ${n.message}`),
+    );
+  });
+
   it.each([
     [['audit', 'no/such/file.yaml'], /no\/such\/file\.yaml.*cannot read the file/],
     [['audit', FIXTURE, '--policy', 'Sometimes'], /argument 'Sometimes' is invalid/],
@@ -97,10 +113,10 @@ describe('pullsim audit', () => {
   });
 });
 
-describe('docs/contract.md §5', () => {
+describe('docs/contract.md §6', () => {
   it('shows the report with the keys and the order that --json prints', async () => {
     const contract = readFileSync('docs/contract.md', 'utf8');
-    const section = contract.slice(contract.indexOf('## 5. Audit JSON'));
+    const section = contract.slice(contract.indexOf('## 6. Audit JSON'));
     const documented = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '') as AuditReport;
     const printed = JSON.parse((await runCli(['audit', FIXTURE, '--json'])).stdout) as AuditReport;
     const shape = (report: AuditReport) => ({

@@ -15,9 +15,9 @@ import {
   shardIndices,
   summarize,
 } from '../../../sim/fuzz/campaign.js';
-import type { SwarmProfile } from '../../../sim/fuzz/generate.js';
 import { DEFAULT_FUZZ_MODES, INVARIANTS, type InvariantFailure } from '../../../sim/fuzz/invariants.js';
 import { checkRunsInParallel } from '../../../sim/fuzz/parallel.js';
+import type { SwarmProfile } from '../../../sim/fuzz/plan.js';
 import { useTempDir } from '../../support/cli-harness.js';
 
 /*
@@ -34,6 +34,7 @@ const temp = useTempDir('pullsim-campaign-');
 const unsharded = runCampaign({ seed: SEED, runs: RUNS });
 
 const PROFILE: SwarmProfile = {
+  template: 'swarm',
   actions: [],
   faults: [],
   maxActions: 0,

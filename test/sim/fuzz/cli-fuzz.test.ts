@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { type CliIo, main } from '../../../sim/cli.js';
 import { checkRun, formatSummary, generateRun, runCampaign } from '../../../sim/fuzz/campaign.js';
+import { DEFAULT_FUZZ_MODES } from '../../../sim/fuzz/defaults.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import type { KubeletProfile, KubeletVersion } from '../../../src/profiles.js';
 import { type CliOutcome, runCli, useTempDir } from '../../support/cli-harness.js';
@@ -72,14 +73,26 @@ describe('pullsim fuzz', () => {
   it('--json prints the summary as JSON, with no shard and not stopped early', async () => {
     const out = await runCli([...base, '--json', '--seed', '1']);
     expect(out.code).toBe(0);
-    expect(JSON.parse(out.stdout)).toEqual({ ...campaign.summary, shard: null, stoppedEarly: false });
+    expect(JSON.parse(out.stdout)).toEqual({
+      ...campaign.summary,
+      campaignRuns: RUNS,
+      modes: DEFAULT_FUZZ_MODES,
+      shard: null,
+      stoppedEarly: false,
+    });
   });
 
   it('--shard 2/3 runs every third run from the second, as the library shard does', async () => {
     const out = await runCli([...base, '--shard', '2/3', '--json']);
     expect(out.code).toBe(0);
     const shard = runCampaign({ seed: 1, runs: RUNS, shard: { index: 2, count: 3 } }).summary;
-    expect(JSON.parse(out.stdout)).toEqual({ ...shard, shard: { index: 2, count: 3 }, stoppedEarly: false });
+    expect(JSON.parse(out.stdout)).toEqual({
+      ...shard,
+      campaignRuns: RUNS,
+      modes: DEFAULT_FUZZ_MODES,
+      shard: { index: 2, count: 3 },
+      stoppedEarly: false,
+    });
     expect(shard.runs).toBe(2);
   });
 
@@ -116,21 +129,21 @@ describe('pullsim fuzz', () => {
       planted.on = true;
       try {
         const dir = join(temp.dir, 'failures');
-        const out = await runCli(['fuzz', '--seed', '31', '--runs', '3', '--workers', '1', '--out', dir]);
+        const out = await runCli(['fuzz', '--seed', '1', '--runs', '3', '--workers', '1', '--out', dir]);
         expect(out.code).toBe(1);
         expect(out.stdout).toContain('  run 2: safety\n');
         expect(out.stdout.endsWith('2 passed, 1 failed\n')).toBe(true);
-        const file = join(dir, 'safety-seed31-run2.yaml');
+        const file = join(dir, 'safety-seed1-run2.yaml');
         expect(out.stderr).toBe(`wrote ${file}\n`);
         const shrunk = parseScenario(readFileSync(file, 'utf8'), file);
         expect(shrunk.objects.length + shrunk.timeline.length).toBeLessThanOrEqual(6);
         expect(shrunk.expect.some((e) => e.violation === true)).toBe(true);
 
         const replayDir = join(temp.dir, 'replay-failure');
-        const replay = await runCli(['fuzz', '--seed', '31', '--replay', '2', '--out', replayDir]);
+        const replay = await runCli(['fuzz', '--seed', '1', '--replay', '2', '--out', replayDir]);
         expect(replay.code).toBe(1);
         expect(JSON.parse(replay.stdout).failures[0].invariant).toBe('safety');
-        expect(readdirSync(replayDir).sort()).toEqual(['run-2.yaml', 'safety-seed31-run2.yaml']);
+        expect(readdirSync(replayDir).sort()).toEqual(['run-2.yaml', 'safety-seed1-run2.yaml']);
       } finally {
         planted.on = false;
       }
@@ -138,7 +151,7 @@ describe('pullsim fuzz', () => {
 
     it('without it the same campaign passes and writes nothing', async () => {
       const dir = join(temp.dir, 'no-failures');
-      const out = await runCli(['fuzz', '--seed', '31', '--runs', '3', '--workers', '1', '--out', dir]);
+      const out = await runCli(['fuzz', '--seed', '1', '--runs', '3', '--workers', '1', '--out', dir]);
       expect(out.code).toBe(0);
       expect(out.stderr).toBe('');
       expect(() => readdirSync(dir)).toThrow();

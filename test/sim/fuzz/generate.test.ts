@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  FUZZ_ACTIONS,
-  FUZZ_FAULTS,
-  type FuzzAction,
-  type SwarmProfile,
-  scenarioArb,
-  scenarioFeatures,
-  swarmProfileArb,
-} from '../../../sim/fuzz/generate.js';
+import { scenarioArb, scenarioFeatures, swarmProfileArb } from '../../../sim/fuzz/generate.js';
+import { FUZZ_ACTIONS, FUZZ_FAULTS, type FuzzAction, type SwarmProfile } from '../../../sim/fuzz/plan.js';
 import { fakeDigest } from '../../../sim/fuzz/tenant-world.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
 import { scenarioToYaml } from '../../../sim/scenario/serialize.js';
@@ -198,6 +191,7 @@ describe('scenarioArb', () => {
 
   it('an empty profile still generates pods and no timeline actions', () => {
     const empty: SwarmProfile = {
+      template: 'swarm',
       actions: [],
       faults: [],
       maxActions: 6,

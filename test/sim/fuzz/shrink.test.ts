@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { SwarmProfile } from '../../../sim/fuzz/generate.js';
 import { evaluateScenario, type InvariantFailure } from '../../../sim/fuzz/invariants.js';
+import type { SwarmProfile } from '../../../sim/fuzz/plan.js';
 import { failureFile, shrinkFailure } from '../../../sim/fuzz/shrink.js';
 import type { RunOptions, RunOutput } from '../../../sim/run.js';
 import { parseScenario } from '../../../sim/scenario/load.js';
@@ -43,6 +43,7 @@ const HOST = 'private.example.com';
 const APP = `${HOST}/team-a/app:v1`;
 const OTHER = 'other.example.com';
 const PROFILE: SwarmProfile = {
+  template: 'swarm',
   actions: ['revokePuller'],
   faults: [],
   maxActions: 1,

@@ -67,7 +67,7 @@ const EVERY_FIELD = dedent(`
           anonymous: { capacity: 2, refillPerHour: 0.5 }
         latency: { min: 100ms, max: 2s }
         bandwidthBytesPerSecond: 1000000
-        serviceAccountTokenProvider: { requireServiceAccount: true }
+        serviceAccountTokenProvider: { requireServiceAccount: true, nodeUser: team-a }
     nodes:
       - name: node-a
         images:
@@ -127,7 +127,9 @@ const EVERY_FIELD = dedent(`
       - record: { image: "private.example.com:5000/team-a/app:v1", exists: true, apiVersion: kubelet.config.k8s.io/v1beta1, sources: [secret:team-a/regcred] }
         node: node-a
         modes: [AlwaysVerify]
-      - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, result: mustAuthenticate, value: 0 }
+      - metric: { name: kubelet_imagemanager_image_mustpull_checks_total, result: mustAuthenticate, labels: { node: a }, value: 0 }
+      - intent: { image: "nginx:1.27", exists: false, apiVersion: kubelet.config.k8s.io/v1alpha1 }
+        node: node-a
 `);
 
 describe('every field of the format parses to its typed value', () => {
@@ -169,7 +171,7 @@ describe('every field of the format parses to its typed value', () => {
           },
           latency: { minTicks: 100_000, maxTicks: 2 * S },
           bandwidthBytesPerSecond: 1_000_000,
-          serviceAccountTokenProvider: { requireServiceAccount: true },
+          serviceAccountTokenProvider: { requireServiceAccount: true, nodeUser: 'team-a' },
         },
       ],
       nodes: [
@@ -264,9 +266,15 @@ describe('every field of the format parses to its typed value', () => {
           metric: {
             name: 'kubelet_imagemanager_image_mustpull_checks_total',
             result: 'mustAuthenticate',
+            labels: { node: 'a' },
             value: 0,
           },
           line: 93,
+        },
+        {
+          intent: { image: 'nginx:1.27', exists: false, apiVersion: 'kubelet.config.k8s.io/v1alpha1' },
+          node: 'node-a',
+          line: 94,
         },
       ],
     });
@@ -303,10 +311,11 @@ describe('every field of the format parses to its typed value', () => {
         (key) => key !== 'node',
       ),
       delete: Object.keys(at('spec', 'timeline', 1, 'delete')),
-      expect: [...new Set([0, 1, 2].flatMap((i) => Object.keys(at('spec', 'expect', i))))],
+      expect: [...new Set([0, 1, 2, 3].flatMap((i) => Object.keys(at('spec', 'expect', i))))],
       pulls: Object.keys(at('spec', 'expect', 0, 'pulls')),
       record: Object.keys(at('spec', 'expect', 1, 'record')),
       metric: Object.keys(at('spec', 'expect', 2, 'metric')),
+      intent: Object.keys(at('spec', 'expect', 3, 'intent')),
     };
     for (const [group, fields] of Object.entries(SCENARIO_FIELDS))
       expect(new Set(keysOf[group as keyof typeof SCENARIO_FIELDS]), group).toEqual(new Set(fields));
@@ -319,7 +328,7 @@ describe('every field of the format parses to its typed value', () => {
     const { expect: yamlLines, ...yamlRest } = fromYaml;
     expect(rest).toEqual(yamlRest);
     // In a one-line JSON file every expect line is on line 1.
-    expect(lines.map((line) => line.line)).toEqual([1, 1, 1]);
+    expect(lines.map((line) => line.line)).toEqual([1, 1, 1, 1]);
     expect(lines.map(({ line: _, ...e }) => e)).toEqual(yamlLines.map(({ line: _, ...e }) => e));
   });
 });
@@ -1519,6 +1528,21 @@ describe('cross references', () => {
       '16 spec.timeline[2].username: unknown user "nobody" in registry r.example.com',
       '18 spec.timeline[4].host: unknown registry "q.example.com" (declared: r.example.com)',
       '24 spec.expect[2].pod: no pod ns/q is created by this scenario',
+    ]);
+  });
+
+  it("a provider's nodeUser must be a user of its registry", () => {
+    const issues = problems(`
+      registries:
+        - host: r.example.com
+          users: [{ username: u, password: p }]
+          serviceAccountTokenProvider: { nodeUser: ghost }
+        - host: q.example.com
+          users: [{ username: u, password: p }]
+          serviceAccountTokenProvider: { nodeUser: u }
+      nodes: [{ name: n1 }]`);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      `spec.registries[0].serviceAccountTokenProvider.nodeUser: unknown user "ghost" (declare it under this registry's users)`,
     ]);
   });
 

@@ -22,4 +22,15 @@ describe('scenarioToYaml', () => {
     expect(text.startsWith('# generated\n# by a test\n')).toBe(true);
     expect(withoutLines(parseScenario(text, 'y.yaml'))).toEqual(withoutLines(scenario));
   });
+
+  it.each(['init-containers-in-order', 'sidecar-beside-main'])(
+    'writes init containers and sidecars back apart from the containers (%s)',
+    (name) => {
+      const scenario = parseScenario(readFileSync(join(root, `scenarios/${name}.yaml`), 'utf8'), 'x.yaml');
+      const text = scenarioToYaml(scenario);
+      expect(text).toMatch(/initContainers:/);
+      expect(text).not.toMatch(/role:/);
+      expect(withoutLines(parseScenario(text, 'y.yaml'))).toEqual(withoutLines(scenario));
+    },
+  );
 });
