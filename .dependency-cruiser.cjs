@@ -40,6 +40,7 @@ const SIM_LAYERS = [
   { rank: 5, name: 'node-import', path: '^sim/node-import/' },
   { rank: 6, name: 'compare', path: '^sim/compare\\.ts$' },
   { rank: 6, name: 'check', path: '^sim/check(-node)?\\.ts$' },
+  { rank: 6, name: 'audit', path: '^sim/audit/' },
   { rank: 7, name: 'report', path: '^sim/report/' },
   { rank: 7, name: 'fuzz', path: '^sim/fuzz/' },
   { rank: 8, name: 'bench', path: '^sim/bench/' },

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { type CliCommand, parsedOf } from './cli/command.js';
+import { declareAudit } from './cli/declare/audit.js';
 import { declareBench } from './cli/declare/bench.js';
 import { declareCheck } from './cli/declare/check.js';
 import { declareCompare } from './cli/declare/compare.js';
@@ -84,6 +85,7 @@ const COMMANDS: readonly CliCommand[] = [
   { declare: declareImport, load: async () => (await import('./cli/import.js')).importCommand },
   { declare: declareSelfcheck, load: async () => (await import('./cli/selfcheck.js')).selfcheckCommand },
   { declare: declareSchema, load: async () => (await import('./cli/schema.js')).schemaCommand },
+  { declare: declareAudit, load: async () => (await import('./cli/audit.js')).auditCommand },
 ];
 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {

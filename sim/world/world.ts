@@ -418,7 +418,7 @@ interface NodeKubelet {
  * The steps in the order they apply: the objects first, by kind (contract §2: Namespace, Secret, ServiceAccount,
  * Pod), then the timeline ordered by `at` with ties in file order. Both sorts are stable.
  */
-function orderedTimeline(scenario: Scenario): readonly TimelineStep[] {
+export function orderedTimeline(scenario: Scenario): readonly TimelineStep[] {
   return [
     ...[...scenario.objects]
       .sort((a, b) => OBJECT_KIND_ORDER[a.kind] - OBJECT_KIND_ORDER[b.kind])

@@ -20,6 +20,7 @@ import { ImagePuller, type PullAttemptResult, type PullerJob } from '../image-ma
 import type { EventRecorder, ObjectRef } from '../ports.js';
 import { TICKS_PER_SECOND, type Ticks, ticks } from '../time.js';
 import { type ContainerEvent, containerLifecycle } from './container-lifecycle.js';
+import { ensureImageRequest } from './ensure-image-request.js';
 import {
   COMPLETED,
   exitRestartPolicy,
@@ -311,18 +312,7 @@ export class PodWorkers<C extends WorkerContainer, P extends WorkerPod<C>> {
         const next = syncStep(container, this.#initialized.has(record));
         if (next === 'stop') break;
         if (next === 'skip') continue;
-        const step = imageManager.beginEnsureImage({
-          pod: {
-            uid: pod.uid,
-            namespace: pod.namespace,
-            name: pod.name,
-            serviceAccountName: pod.serviceAccountName,
-          },
-          containerName: container.name,
-          image: container.image,
-          pullPolicy: container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never',
-          pullSecrets: sync.secrets,
-        });
+        const step = imageManager.beginEnsureImage(ensureImageRequest(pod, container, sync.secrets));
         if (isPendingPull(step)) {
           sync.pull = step;
           this.#submit(attached, worker, record, sync.index, step.job);

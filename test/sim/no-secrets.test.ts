@@ -177,6 +177,23 @@ describe('secrets never appear in clear', () => {
     expectNoSecrets('compare --json', json.stdout + json.stderr);
   });
 
+  it('audit: text, --json, --markdown and --html, under each headline policy', async () => {
+    const html = join(temp.dir, 'audit.html');
+    for (const policy of ['NeverVerify', 'AlwaysVerify']) {
+      const text = await runCli(['audit', file, '--policy', policy, '--html', html]);
+      expect(text.code, text.stderr).toBe(EXIT_OK);
+      expectNoSecrets(`audit --policy ${policy}`, text.stdout + text.stderr);
+      expectNoSecrets('audit --html', readFileSync(html, 'utf8'));
+    }
+    const json = await runCli(['audit', file, '--json']);
+    expect(json.code).toBe(EXIT_OK);
+    // The audit looked the credentials up: the node's auth and team-a's secret are named, never shown.
+    expect(json.stdout).toContain('"secret:team-a/regcred"');
+    expectNoSecrets('audit --json', json.stdout + json.stderr);
+    const markdown = await runCli(['audit', file, '--markdown']);
+    expectNoSecrets('audit --markdown', markdown.stdout + markdown.stderr);
+  });
+
   it('check, including its FAIL lines', async () => {
     const { code, stdout, stderr } = await runCli(['check', file]);
     expect(code).toBe(EXIT_EXPECTATION_FAILED);
@@ -218,6 +235,11 @@ describe('secrets never appear in clear', () => {
       const traced = readFileSync(trace, 'utf8');
       expect(traced).toMatch(/Error: (json: cannot unmarshal|unable to parse auth field)/);
       expectNoSecrets(`run of ${file}`, stdout + stderr + traced);
+      // The audit reports the failed lookup as the kubelet's waiting reason, without the content.
+      const audit = await runCli(['audit', file, '--json']);
+      expect(audit.code, audit.stderr).toBe(EXIT_OK);
+      expect(audit.stdout).toContain('"credentialError"');
+      expectNoSecrets(`audit of ${file}`, audit.stdout + audit.stderr);
     });
   });
 

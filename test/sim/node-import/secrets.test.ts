@@ -80,7 +80,13 @@ beforeAll(async () => {
     '--trace',
     join(temp.dir, 'trace.jsonl'),
   ]);
+  const auditHtml = join(temp.dir, 'audit.html');
+  const audit = await runCli(['audit', SNAPSHOT, '--html', auditHtml]);
+  const auditJson = await runCli(['audit', SNAPSHOT, '--json', '--policy', 'NeverVerify']);
   outputs = [
+    ['audit DIR', audit.stdout + audit.stderr],
+    ['audit DIR --json', auditJson.stdout + auditJson.stderr],
+    ['audit DIR --html', readFileSync(auditHtml, 'utf8')],
     ['the scenario file', readFileSync(out, 'utf8')],
     ['the scenario value', JSON.stringify(imported.scenario)],
     ['the notes', JSON.stringify(imported.notes)],
@@ -117,7 +123,7 @@ describe('secrets never leave the import', () => {
   });
 
   it('no output holds a secret, its base64 or the hash of a real credential', () => {
-    expect(outputs.length).toBe(9);
+    expect(outputs.length).toBe(12);
     for (const [what, output] of outputs) {
       expect(output.length, what).toBeGreaterThan(0);
       expectClean(what, output);
