@@ -92,31 +92,40 @@ export function headlineText(comparisons: readonly ScenarioComparison[], width =
     .join('\n')}\n`;
 }
 
-/** A mode's column title on two lines, so that six modes fit beside a scenario name and its description. */
-function twoLineTitle(mode: string): string {
-  return modeTitle(mode).replace(/^(always-|as-|Always|Never|NV)(?=.)/, '$1\n');
+/**
+ * A mode's column title on two or three lines (`NV` / `Pre-` / `loaded`), so that six modes fit beside a scenario
+ * name and its description.
+ */
+function shortTitle(mode: string): string {
+  return modeTitle(mode)
+    .replace(
+      /^NV(Preloaded|Allowlisted)$/,
+      (_, rest: string) => `NV\n${rest.replace(/^(Pre|Allow)/, '$1-\n')}`,
+    )
+    .replace(/^(always-|as-|Always|Never)(?=.)/, '$1\n');
 }
+
+/** The description is never cut shorter than this; a longer scenario name then widens the line past `width`. */
+const MIN_DESCRIPTION = 30;
 
 /**
  * The library at a glance (`pullsim compare` on several files): one row per scenario with `violations / started`
- * in each mode and its description cut to one line, so that every line fits `width` columns besides the scenario
- * names.
+ * in each mode and its description cut to one line, so that every line fits `width` columns unless a scenario's
+ * name is too long to leave the description `MIN_DESCRIPTION` columns.
  */
 export function overviewTable(comparisons: readonly ScenarioComparison[], width = TERMINAL_COLUMNS): string {
   const modes = comparisons[0]?.summaries.map((s) => s.mode) ?? [];
-  const cells = comparisons.map((c) => c.summaries.map((s) => `${s.violations} / ${s.started}`));
-  // Each column takes its content, a space either side and a border; the name column's content is not counted.
+  const cells = comparisons.map((c) => c.summaries.map((s) => `${s.violations}/${s.started}`));
+  const longest = (lines: readonly string[]) => Math.max(...lines.map((l) => l.length));
+  const nameWidth = longest(['scenario', ...comparisons.map((c) => c.scenario)]);
   const modeWidths = modes.map((mode, i) =>
-    Math.max(
-      ...twoLineTitle(mode)
-        .split('\n')
-        .map((l) => l.length),
-      ...cells.map((row) => row[i]?.length ?? 0),
-    ),
+    longest([...shortTitle(mode).split('\n'), ...cells.map((row) => row[i] ?? '')]),
   );
-  const descriptionWidth = width - 5 - modeWidths.reduce((sum, w) => sum + w + 3, 0);
+  // Each column takes its content, a space either side and a border; then the description's and the last border.
+  const used = [nameWidth, ...modeWidths].reduce((sum, w) => sum + w + 3, 0);
+  const descriptionWidth = Math.max(MIN_DESCRIPTION, width - used - 4);
   const table = new Table({
-    head: ['scenario', ...modes.map(twoLineTitle), 'what it shows'],
+    head: ['scenario', ...modes.map(shortTitle), 'what it shows'],
     style: { head: [], border: [], compact: true },
   });
   comparisons.forEach((c, i) => {
