@@ -23,7 +23,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditScenario } from '../../../sim/audit/audit.js';
-import type { AuditColumn, AuditReport } from '../../../sim/audit/report-types.js';
+import { AUDIT_COLUMNS, type AuditColumn, type AuditReport } from '../../../sim/audit/report-types.js';
 import { loadScenario } from '../../../sim/files.js';
 import type { RunResult } from '../../../sim/run.js';
 import { disagreements } from '../../support/audit-run.js';
@@ -32,13 +32,8 @@ import { SNAPSHOT } from '../node-import/snapshot-copy.js';
 
 const temp = useTempDir('pullsim-e2e-');
 
-const COLUMNS: readonly AuditColumn[] = [
-  'NeverVerify',
-  'NeverVerifyPreloadedImages',
-  'NeverVerifyAllowlistedImages',
-  'AlwaysVerify',
-  'as-configured',
-];
+/** The columns in the order of the tables below: the four policies, then the node's own configuration. */
+const COLUMNS = AUDIT_COLUMNS;
 const all = (d: string) => [d, d, d, d, d];
 
 /**
