@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { auditScenario } from '../audit/audit.js';
+import { InputError } from '../errors.js';
 import { loadScenario } from '../files.js';
-import { importNode } from '../node-import/index.js';
+import { COLLECT_SCRIPT, importNode } from '../node-import/index.js';
 import { auditMarkdown, auditText } from '../report/audit-report.js';
 import type { Scenario } from '../scenario/types.js';
 import type { AuditCommandOptions } from './declare/audit.js';
@@ -9,6 +10,17 @@ import { type CliIo, EXIT_OK, writeOutputFile } from './io.js';
 
 /** `pullsim audit FILE|DIR`: the node's exposure report; returns the exit code (0, or 2 on bad input). */
 export async function auditCommand(options: AuditCommandOptions, io: CliIo): Promise<number> {
+  // The same script as `pullsim import --collect-script`: the audit reads the directory it writes.
+  if (options.collectScript) {
+    io.stdout(COLLECT_SCRIPT);
+    return EXIT_OK;
+  }
+  if (options.file === undefined)
+    throw new InputError({
+      code: 'invalid_option',
+      path: [],
+      message: 'audit needs a directory of collected files or a scenario file (or --collect-script)',
+    });
   const { scenario, notes } = await auditInput(options.file);
   const report = auditScenario(scenario, {
     couldNotJudge: notes,

@@ -1,10 +1,12 @@
 /**
  * The script that collects what `pullsim import` (and `pullsim audit`) read from one node, printed by
- * `pullsim import --collect-script` (docs/audit.md "Collecting"). POSIX sh; the cluster part runs wherever kubectl
- * works, the node part on the node as root. It writes the layout `readSnapshot` expects (layout.ts).
+ * `pullsim audit --collect-script` and `pullsim import --collect-script` (docs/audit.md "Collecting"). POSIX sh;
+ * the cluster part runs wherever kubectl works, the node part on the node as root. It writes the layout
+ * `readSnapshot` expects (layout.ts).
  */
 export const COLLECT_SCRIPT = `#!/bin/sh
-# Collects one node's image-pull state for \`pullsim import DIR\` (docs/audit.md "Collecting").
+# Collects one node's image-pull state for \`pullsim audit DIR\` or \`pullsim import DIR\`
+# (docs/audit.md "Collecting").
 #
 #   sh collect.sh cluster NODE DIR   # where kubectl works; needs get/list on pods, secrets, serviceaccounts
 #                                    # and namespaces in every namespace, get on the node and on nodes/proxy

@@ -97,7 +97,15 @@ describe('pullsim audit', () => {
     );
   });
 
+  it('--collect-script prints the script import --collect-script prints, and exits 0 without reading a file', async () => {
+    const audit = await runCli(['audit', '--collect-script']);
+    const imported = await runCli(['import', '--collect-script']);
+    expect(audit).toEqual({ code: EXIT_OK, stdout: imported.stdout, stderr: '' });
+    expect(audit.stdout.startsWith('#!/bin/sh\n')).toBe(true);
+  });
+
   it.each([
+    [['audit'], /audit needs a directory of collected files or a scenario file \(or --collect-script\)/],
     [['audit', 'no/such/file.yaml'], /no\/such\/file\.yaml.*cannot read the file/],
     [['audit', FIXTURE, '--policy', 'Sometimes'], /argument 'Sometimes' is invalid/],
     [
