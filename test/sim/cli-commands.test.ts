@@ -425,9 +425,9 @@ describe('pullsim compare', () => {
     expect(tableRows(stdout)).toEqual([
       ['scenario', 'legacy', 'Always', 'what it shows'],
       ['', '', 'Verify', ''],
-      ['b-public', '0 / 1', '0 / 1', ''],
-      ['cross-tenant-json', '1 / 2', '0 / 1', 'from JSON'],
-      ['public-image', '0 / 1', '0 / 1', ''],
+      ['b-public', '0/1', '0/1', ''],
+      ['cross-tenant-json', '1/2', '0/1', 'from JSON'],
+      ['public-image', '0/1', '0/1', ''],
     ]);
     const detailed = await runCli([
       'compare',
