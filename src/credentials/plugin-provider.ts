@@ -7,8 +7,11 @@
  * runs and its answer is kept under the key its `cacheKeyType` selects, until now + its `cacheDuration` (absent:
  * the provider's `defaultCacheDuration`; zero either way: not kept).
  *
- * Not modelled: the singleflight around the plugin's execution (concurrent calls), the exec wire encoding, and the
- * 1.34+ check that refuses an answer echoing the service-account token unless the cache type is `Token`. This
+ * From 1.34 (kubernetes/kubernetes#132617, `profile.pluginServiceAccountCacheType`) an answer whose password is the
+ * pod's service-account token verbatim gives no credentials unless the provider's cache type is `Token`; and
+ * `provideWithCoordinates` (#132771) also names the service account the credentials were obtained for.
+ *
+ * Not modelled: the singleflight around the plugin's execution (concurrent calls) and the exec wire encoding. This
  * module is tested against the upstream cases (test/conformance/credentialprovider-plugin-cache.ts); pullsim's
  * simulated plugins answer without a cache type or duration, so the plugin path of
  * src/credentials/pod-credentials.ts asks them afresh (docs/kubelet-model.md#the-plugin-response-cache).
@@ -67,12 +70,28 @@ export type PluginExec = (
   annotations: Readonly<Record<string, string>>,
 ) => PluginResponse | undefined;
 
+/** `credentialprovider.ServiceAccountCoordinates`: the service account a token-mode answer was obtained for. */
+export interface ServiceAccountCoordinates {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** `provideWithCoordinates`: the credentials and, in token mode with a service account, its coordinates. */
+export interface ProvidedCredentials {
+  readonly credentials: PluginCredentials;
+  readonly serviceAccount?: ServiceAccountCoordinates;
+}
+
 /** Service-account mode's inputs to the plugin and to the key; undefined: give no credentials. */
 interface ServiceAccountPart {
   readonly token: string;
   readonly annotations: Readonly<Record<string, string>>;
   readonly cacheKey: string;
+  readonly coordinates?: ServiceAccountCoordinates;
 }
+
+const NOTHING: ProvidedCredentials = { credentials: {} };
 
 export class PluginProvider {
   readonly cache: PluginResponseCache;
@@ -89,17 +108,26 @@ export class PluginProvider {
 
   /** `provide(image, …)`: the plugin's credentials for `image`, from the cache or from the plugin. */
   provide(image: string, pod: PluginPodRequest): PluginCredentials {
-    if (!this.config.matchImages.some((match) => urlsMatchStr(match, image))) return {};
+    return this.provideWithCoordinates(image, pod).credentials;
+  }
+
+  /** `provideWithCoordinates(image)`: the credentials, and the service account they were obtained for. */
+  provideWithCoordinates(image: string, pod: PluginPodRequest): ProvidedCredentials {
+    if (!this.config.matchImages.some((match) => urlsMatchStr(match, image))) return NOTHING;
     const serviceAccount = this.serviceAccountPart(pod);
-    if (serviceAccount === undefined) return {};
+    if (serviceAccount === undefined) return NOTHING;
+    const found = (credentials: PluginCredentials): ProvidedCredentials =>
+      serviceAccount.coordinates === undefined
+        ? { credentials }
+        : { credentials, serviceAccount: serviceAccount.coordinates };
     const cached = this.cache.lookup(image, serviceAccount.cacheKey);
-    if (!cached.ok) return {};
-    if (cached.credentials !== undefined) return cached.credentials;
+    if (!cached.ok) return NOTHING;
+    if (cached.credentials !== undefined) return found(cached.credentials);
 
     const response = this.exec(image, serviceAccount.token, serviceAccount.annotations);
-    if (response === undefined) return {};
+    if (response === undefined || this.echoesToken(response, serviceAccount.token)) return NOTHING;
     const base = baseCacheKey(response.cacheKeyType, image);
-    if (base === undefined) return {}; // "did not return a valid cacheKeyType"
+    if (base === undefined) return NOTHING; // "did not return a valid cacheKeyType"
     const credentials: PluginCredentials = Object.fromEntries(
       Object.entries(response.auth).map(([match, auth]) => [
         match,
@@ -107,11 +135,21 @@ export class PluginProvider {
       ]),
     );
     const duration = response.cacheDurationTicks ?? this.config.defaultCacheDurationTicks;
-    if (duration === 0) return credentials;
+    if (duration === 0) return found(credentials);
     const key = generateCacheKey(base, serviceAccount.cacheKey);
-    if (!key.ok) return {};
+    if (!key.ok) return NOTHING;
     this.cache.add({ key: key.key, credentials, expiresAt: (this.now() + duration) as Ticks });
-    return credentials;
+    return found(credentials);
+  }
+
+  /**
+   * 1.34+ (#132617): "Credential provider plugin returned the service account token as the password", refused unless
+   * the provider's cache type is `Token`.
+   */
+  private echoesToken(response: PluginResponse, token: string): boolean {
+    if (!this.profile.pluginServiceAccountCacheType || token === '') return false;
+    if (this.config.tokenAttributes?.cacheType === 'Token') return false;
+    return Object.values(response.auth).some((auth) => auth.password === token);
   }
 
   /** The service-account part of `provide`: empty outside token mode or for a pod without a service account. */
@@ -144,6 +182,8 @@ export class PluginProvider {
       },
       this.profile,
     );
-    return cacheKey.ok ? { token: pod.token, annotations, cacheKey: cacheKey.key } : undefined;
+    if (!cacheKey.ok) return undefined;
+    const coordinates = { namespace: pod.podNamespace, name: pod.serviceAccountName, uid: account.uid };
+    return { token: pod.token, annotations, cacheKey: cacheKey.key, coordinates };
   }
 }

@@ -5,6 +5,11 @@
  * revision with `Test_Provide` and the four-argument service-account key; the fake plugin answers with the test's
  * `cacheKeyType`, its `auth`, and a `cacheDuration` that is always set (zero unless the test gives one).
  *
+ * `Test_Provide` and the `*CacheKeyType` tests are 1.33's only: they call `Provide`, which 1.34 replaces with
+ * `provideWithCoordinates` (kubernetes/kubernetes#132771; the stored newer plugin.go has no `Provide`), and the newer
+ * plugin_test.go replaces them with `Test_ProvideWithCoordinates` and `Test_CacheKeyGeneration`
+ * (credentialprovider-plugin-newer.ts).
+ *
  * `Test_getCachedCredentials` shares one cache and one fake clock across its cases: each case's facts hold the
  * steps of the cases before it, replayed first.
  */
@@ -28,6 +33,8 @@ import { ALL_VERSIONS } from './pull-manager-setup.js';
 import { type UpstreamCase, upstreamTest } from './upstream-case.js';
 
 const FILE = 'pkg/credentialprovider/plugin/plugin_test.go';
+/** The versions of `Test_Provide` and the `*CacheKeyType` tests (see above). */
+const ONLY_1_33: readonly KubeletVersion[] = ['1.33'];
 
 function unwrap(result: { ok: true; key: string } | { ok: false; error: string }): string {
   if (!result.ok) throw new Error(result.error);
@@ -103,7 +110,7 @@ const provideCase = (
 const provideTest = upstreamTest<ProvideFacts>({
   file: FILE,
   test: 'Test_Provide',
-  versions: ALL_VERSIONS,
+  versions: ONLY_1_33,
   cases: [
     provideCase(
       'exact image match, with Registry cache key',
@@ -282,7 +289,7 @@ function keyTypeTest(test: string, cacheKeyType: PluginCacheKeyType, base: strin
   return upstreamTest<KeyTypeFacts>({
     file: FILE,
     test,
-    versions: ALL_VERSIONS,
+    versions: ONLY_1_33,
     cases: [
       { case: 'plugin not using service account token', facts: { cacheKeyType, wantKey: { literal } } },
       {

@@ -1,13 +1,15 @@
 /**
  * `pkg/credentialprovider/plugin/plugin_test.go`, as stored with `Test_Provide` and the four-argument
  * `generateServiceAccountCacheKey` (1.33; kubernetes/kubernetes#132617 adds the cache type and token hash to the key
- * from 1.34). The cache-key tests are ported in credentialprovider-plugin-keys.ts (src/credentials/plugin-cache-key.ts),
+ * from 1.34), and the newer tests that replace `Test_Provide` and the `*CacheKeyType` tests from 1.34
+ * (credentialprovider-plugin-newer.ts, stored at 030880a5). The cache-key tests are ported in credentialprovider-plugin-keys.ts (src/credentials/plugin-cache-key.ts),
  * the response-cache tests in credentialprovider-plugin-cache.ts (src/credentials/plugin-provider.ts,
  * plugin-cache.ts). Not ported: the exec request/response encoding, the plugin's environment, and concurrency
  * (race detection, singleflight).
  */
 import { PLUGIN_CACHE_TESTS } from './credentialprovider-plugin-cache.js';
 import { PLUGIN_KEY_TESTS } from './credentialprovider-plugin-keys.js';
+import { PLUGIN_NEWER_TESTS } from './credentialprovider-plugin-newer.js';
 import { ALL_VERSIONS } from './pull-manager-setup.js';
 import { upstreamTest } from './upstream-case.js';
 
@@ -30,6 +32,7 @@ function notPorted(test: string, reason: string, cases: readonly string[]) {
 export const CREDENTIALPROVIDER_PLUGIN_TESTS = [
   notPorted('TestSingleflightProvide', PARALLEL, ['TestSingleflightProvide']),
   PLUGIN_CACHE_TESTS.provide,
+  PLUGIN_NEWER_TESTS.provideWithCoordinates,
   notPorted(
     'Test_ProvideParallel',
     PARALLEL,
@@ -64,4 +67,6 @@ export const CREDENTIALPROVIDER_PLUGIN_TESTS = [
   PLUGIN_KEY_TESTS.deterministic,
   PLUGIN_KEY_TESTS.serviceAccountKey,
   PLUGIN_KEY_TESTS.cacheKey,
+  PLUGIN_NEWER_TESTS.requiredAnnotation,
+  PLUGIN_NEWER_TESTS.cacheKeyGeneration,
 ];

@@ -150,6 +150,39 @@ describe('PluginProvider.provide in service-account-token mode (KEP-4412)', () =
   });
 });
 
+describe('PluginProvider.provideWithCoordinates (1.34+, #132617 and #132771)', () => {
+  const echo: PluginResponse = {
+    cacheKeyType: 'Image',
+    auth: { 'reg.io': { username: 'u', password: 'tok' } },
+  };
+
+  it('refuses an answer echoing the token from 1.34 unless the cache type is Token; 1.33 takes it', () => {
+    expect(setup({ tokenAttributes: TOKEN_MODE }, echo).provider.provide(IMAGE, POD)).toEqual({});
+    const token = { ...TOKEN_MODE, cacheType: 'Token' as const };
+    const want = { 'reg.io': { username: 'u', password: 'tok' } };
+    expect(setup({ tokenAttributes: token }, echo).provider.provide(IMAGE, POD)).toEqual(want);
+    expect(setup({ tokenAttributes: TOKEN_MODE }, echo, '1.33').provider.provide(IMAGE, POD)).toEqual(want);
+  });
+
+  it('names the service account in token mode, from the plugin and from the cache alike', () => {
+    const { provider, calls } = setup({ tokenAttributes: TOKEN_MODE });
+    const want = {
+      credentials: { 'reg.io': USER },
+      serviceAccount: { namespace: 'ns', name: 'sa', uid: 'uid-1' },
+    };
+    expect(provider.provideWithCoordinates(IMAGE, POD)).toEqual(want);
+    expect(provider.provideWithCoordinates(IMAGE, POD)).toEqual(want);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('names none outside token mode or for a pod without a service account', () => {
+    expect(setup().provider.provideWithCoordinates(IMAGE, POD)).toEqual({ credentials: { 'reg.io': USER } });
+    const optional = { ...TOKEN_MODE, requireServiceAccount: false };
+    const { provider } = setup({ tokenAttributes: optional });
+    expect(provider.provideWithCoordinates(IMAGE, NO_POD)).toEqual({ credentials: { 'reg.io': USER } });
+  });
+});
+
 describe('PluginResponseCache (client-go ExpirationStore, getCachedCredentials)', () => {
   const key = (base: string) => {
     const result = generateCacheKey(base, '');
