@@ -123,7 +123,11 @@ export class ImageManager {
   readonly #options: ImageManagerOptions;
   readonly backoff: Backoff;
   readonly #prevPullErrMsg = new Map<string, string>();
-  readonly #ensureRequests = new Map<string, number>();
+  /** Each series by its labels joined, counted in place. */
+  readonly #ensureRequests = new Map<
+    string,
+    { -readonly [K in keyof EnsureImageRequestCount]: EnsureImageRequestCount[K] }
+  >();
 
   constructor(options: ImageManagerOptions) {
     this.#options = options;
@@ -170,20 +174,21 @@ export class ImageManager {
   get ensureImageRequests(): readonly EnsureImageRequestCount[] {
     return [...this.#ensureRequests]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, count]) => {
-        const [pullPolicy, presentLocally, pullRequired] = key.split(',') as [
-          EnsureImageRequestCount['pullPolicy'],
-          EnsureImageRequestCount['presentLocally'],
-          EnsureImageRequestCount['pullRequired'],
-        ];
-        return { pullPolicy, presentLocally, pullRequired, count };
-      });
+      .map(([, series]) => ({ ...series }));
   }
 
   #countEnsureRequest(pullPolicy: PullPolicy, labels: EnsureImageLabels): void {
-    const text = (value: boolean | undefined) => (value === undefined ? 'unknown' : String(value));
-    const key = `${pullPolicy.toLowerCase()},${text(labels.presentLocally)},${text(labels.pullRequired)}`;
-    this.#ensureRequests.set(key, (this.#ensureRequests.get(key) ?? 0) + 1);
+    const text = (value: boolean | undefined): EnsureImageRequestCount['pullRequired'] =>
+      value === undefined ? 'unknown' : value ? 'true' : 'false';
+    const series = {
+      pullPolicy: pullPolicy.toLowerCase() as EnsureImageRequestCount['pullPolicy'],
+      presentLocally: text(labels.presentLocally),
+      pullRequired: text(labels.pullRequired),
+    };
+    const key = `${series.pullPolicy},${series.presentLocally},${series.pullRequired}`;
+    const counted = this.#ensureRequests.get(key);
+    if (counted === undefined) this.#ensureRequests.set(key, { ...series, count: 1 });
+    else counted.count++;
   }
 
   #beginEnsureImage(request: EnsureImageRequest, labels: EnsureImageLabels): EnsureImageResult | PendingPull {
