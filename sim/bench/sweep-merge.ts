@@ -1,5 +1,6 @@
 import { InputError, type InputIssue } from '../errors.js';
-import { type SweepHeader, type SweepResult, type SweepRow, type SweepShard, sweepResult } from './sweep.js';
+import type { Shard } from '../fuzz/campaign.js';
+import { type SweepHeader, type SweepResult, type SweepRow, sweepResult } from './sweep.js';
 
 /*
  * `pullsim bench --merge shard-*.json`: the JSON results of a sweep's shards (`--sweep … --shard I/N --json`)
@@ -24,7 +25,7 @@ function notAShard(value: unknown): string | undefined {
   const result = value as Partial<SweepResult> | null;
   if (typeof result !== 'object' || result === null || result.kind !== 'pullsim-bench-sweep')
     return 'not the JSON of a bench sweep (expected "kind": "pullsim-bench-sweep" from pullsim bench --sweep … --json)';
-  const shard = result.shard as Partial<SweepShard> | undefined;
+  const shard = result.shard as Partial<Shard> | undefined;
   if (shard === undefined || !Number.isSafeInteger(shard.index) || !Number.isSafeInteger(shard.count))
     return 'not a shard: the sweep was run without --shard I/N';
   if (!Array.isArray(result.rows)) return 'rows: expected a list';
@@ -49,10 +50,10 @@ export function mergeSweepShards(files: readonly SweepShardFile[]): SweepResult 
   const first = shards[0];
   if (first !== undefined) {
     const header = JSON.stringify(headerOf(first.result));
-    const count = (first.result.shard as SweepShard).count;
+    const count = (first.result.shard as Shard).count;
     const seen = new Map<number, string>();
     for (const { file, result } of shards) {
-      const shard = result.shard as SweepShard;
+      const shard = result.shard as Shard;
       if (JSON.stringify(headerOf(result)) !== header)
         add(
           file,

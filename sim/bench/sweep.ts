@@ -1,3 +1,4 @@
+import { inShard, type Shard } from '../fuzz/campaign.js';
 import type { Mode } from '../scenario/types.js';
 import type { BenchRun } from './run.js';
 import { type BenchJob, checkStrategies, runBenchJob } from './suite.js';
@@ -32,12 +33,6 @@ export type SweepCounts = Omit<BenchRun, RealTimeField>;
 /** A run's real-time figures (wall time, events and pod starts per wall second, peak memory). */
 export type SweepRealTime = Pick<BenchRun, RealTimeField>;
 
-/** A slice of a sweep: shard `index` (1-based) of `count` (the CLI's `--shard I/N`). */
-export interface SweepShard {
-  readonly index: number;
-  readonly count: number;
-}
-
 /** One run of a sweep: a combination, a strategy and a mode. */
 export interface SweepRow {
   /** The combination's index in the whole sweep (0-based, the order of `sweepPoints`). */
@@ -66,7 +61,7 @@ export interface SweepHeader {
 
 /** A sweep's result (`--json`); `shard` only for one shard's. */
 export interface SweepResult extends SweepHeader {
-  readonly shard?: SweepShard;
+  readonly shard?: Shard;
   readonly rows: readonly SweepRow[];
 }
 
@@ -74,7 +69,7 @@ export interface SweepOptions {
   readonly parameters: readonly SweepParameter[];
   readonly strategies: readonly string[];
   readonly modes: readonly Mode[];
-  readonly shard?: SweepShard | undefined;
+  readonly shard?: Shard | undefined;
 }
 
 /** A planned row: which job (among the plan's distinct jobs) gives its run. */
@@ -85,7 +80,7 @@ interface PlannedRow extends Omit<SweepRow, 'run' | 'realTime'> {
 /** The runs a sweep (or a shard of it) needs, each distinct (workload, strategy, mode) once. */
 export interface SweepPlan {
   readonly header: SweepHeader;
-  readonly shard: SweepShard | undefined;
+  readonly shard: Shard | undefined;
   readonly jobs: readonly { readonly workload: Workload; readonly job: BenchJob }[];
   readonly rows: readonly PlannedRow[];
 }
@@ -108,7 +103,7 @@ export function planSweep(base: Workload, options: SweepOptions): SweepPlan {
   const jobIndex = new Map<string, number>();
   const rows: PlannedRow[] = [];
   for (const { index, point, workload, strategies } of combinations) {
-    if (shard !== undefined && index % shard.count !== shard.index - 1) continue;
+    if (shard !== undefined && !inShard(index, shard)) continue;
     for (const mode of modes) {
       strategies.forEach((strategy, s) => {
         const key = JSON.stringify([workload, strategy, mode]);
@@ -159,7 +154,7 @@ export function assembleSweep(plan: SweepPlan, runs: readonly BenchRun[]): Sweep
 /** The result's fields in one order, whether it is a whole sweep, a shard, or shards merged. */
 export function sweepResult(
   header: SweepHeader,
-  shard: SweepShard | undefined,
+  shard: Shard | undefined,
   rows: readonly SweepRow[],
 ): SweepResult {
   const { kind, workload, parameters, strategies, modes, combinations } = header;

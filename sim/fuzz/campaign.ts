@@ -38,6 +38,11 @@ export interface RunVerdict {
   readonly simulations: number;
 }
 
+/** Whether shard `index`/`count` owns run (or sweep combination) `i`: `i mod count = index − 1`. */
+export function inShard(i: number, shard: Shard): boolean {
+  return i % shard.count === shard.index - 1;
+}
+
 /** The indices of a campaign's runs that a shard owns: every `count`-th run, starting at `index − 1`. */
 export function shardIndices(runs: number, shard: Shard = { index: 1, count: 1 }): number[] {
   if (!Number.isSafeInteger(shard.count) || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {

@@ -4,7 +4,7 @@ import { asMapping, fields, flag, integer, list, mapping, oneOf } from '../input
 import { readYaml } from '../input/yaml.js';
 import { MAX_SEED } from '../kernel/seed.js';
 import { MODES } from '../scenario/types.js';
-import { mergeSummaries, type Shard, shardIndices } from './campaign.js';
+import { inShard, mergeSummaries, type Shard, shardIndices } from './campaign.js';
 import { INVARIANTS, type InvariantName } from './invariants.js';
 import { type FuzzReport, fuzzReport } from './report.js';
 
@@ -158,7 +158,7 @@ function inconsistencies({ file, report }: ShardReport): InputIssue[] {
     });
   }
   report.failedRuns.forEach(({ index }, i) => {
-    if (index % shard.count !== shard.index - 1 || index >= report.campaignRuns)
+    if (!inShard(index, shard) || index >= report.campaignRuns)
       issues.push({
         code: 'invalid_value',
         file,
