@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { InputError } from '../errors.js';
 import { checkRun, generateRun, type RunVerdict, shardIndices, summarize } from '../fuzz/campaign.js';
 import { DEFAULT_FUZZ_MODES } from '../fuzz/invariants.js';
@@ -13,6 +12,7 @@ import { scenarioToYaml } from '../scenario/serialize.js';
 import type { Mode } from '../scenario/types.js';
 import type { FuzzOptions } from './declare/fuzz.js';
 import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, mkdirOutput, writeOutputFile } from './io.js';
+import { progressBar } from './progress.js';
 import { workerScript } from './worker-script.js';
 
 /** `pullsim fuzz`: a random campaign (or one replayed run) checked against the invariants. Returns the exit code. */
@@ -26,17 +26,7 @@ export async function fuzzCommand(options: FuzzOptions, io: CliIo): Promise<numb
   const clock = io.wallClockMs;
   const startedMs = clock?.() ?? 0;
   const limitMs = options.timeLimit === undefined ? undefined : options.timeLimit / 1000;
-  const bar =
-    io.isTTY && io.progress !== undefined
-      ? new cliProgress.SingleBar(
-          {
-            stream: io.progress,
-            format: 'fuzz [{bar}] {value}/{total} runs · {failed} failed · {eta_formatted} left',
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
+  const bar = progressBar(io, 'fuzz', '{value}/{total} runs · {failed} failed · {eta_formatted} left');
   let failedSoFar = 0;
   bar?.start(indices.length, 0, { failed: 0 });
   const { verdicts, stopped } = await checkRunsInParallel({
