@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -11,7 +10,14 @@ import { failureFile, shrinkFailure } from '../fuzz/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import type { Mode } from '../scenario/types.js';
 import type { FuzzOptions } from './declare/fuzz.js';
-import { type CliIo, EXIT_EXPECTATION_FAILED, EXIT_OK, mkdirOutput, writeOutputFile } from './io.js';
+import {
+  type CliIo,
+  EXIT_EXPECTATION_FAILED,
+  EXIT_OK,
+  mkdirOutput,
+  readInputFile,
+  writeOutputFile,
+} from './io.js';
 import { progressBar } from './progress.js';
 import { workerScript } from './worker-script.js';
 
@@ -69,7 +75,13 @@ function merge(files: readonly string[]): FuzzReport {
   const issues = [];
   for (const file of files) {
     try {
-      shards.push({ file, report: parseFuzzReport(readText(file), file) });
+      shards.push({
+        file,
+        report: parseFuzzReport(
+          readInputFile(file, (code) => `cannot read the file (${code})`),
+          file,
+        ),
+      });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       issues.push(...error.issues);
@@ -77,19 +89,6 @@ function merge(files: readonly string[]): FuzzReport {
   }
   if (issues.length > 0) throw new InputError(issues);
   return mergeFuzzReports(shards);
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError({
-      code: 'unreadable',
-      file,
-      path: [],
-      message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    });
-  }
 }
 
 /** `--replay I`: one run of the campaign, printed; with `--out`, its scenario and its shrunk failure written. */
